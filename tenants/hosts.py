@@ -1,0 +1,20 @@
+"""Absolute URLs on the main host and on tenant hosts (links between them cross hosts)."""
+
+from django.conf import settings
+
+
+def _origin(hostname: str) -> str:
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{settings.PUBLIC_SCHEME}://{hostname}{port}"
+
+
+def tenant_hostname(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def main_host_url(path: str = "/") -> str:
+    return _origin(settings.BASE_DOMAIN) + path
+
+
+def tenant_host_url(tenant, path: str = "/") -> str:
+    return _origin(tenant_hostname(tenant.slug)) + path

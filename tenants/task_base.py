@@ -1,0 +1,32 @@
+"""Celery tasks that work on one tenant's data.
+
+A tenant task is queued with the tenant's schema name and runs inside that schema; its other
+arguments are ids, never model instances. Queue it with `tenant_task_enqueue`, which waits for the
+surrounding transaction to commit so that the worker sees what the caller wrote.
+"""
+
+from celery import Task
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+
+
+class TenantTask(Task):
+    abstract = True
+    # The signature check at publish time would reject `schema_name`, which __call__ consumes.
+    typing = False
+
+    def __call__(self, *args, schema_name: str, **kwargs):
+        connection.set_schema_to_public()
+        if not Tenant.objects.filter(schema_name=schema_name).exists():
+            # The tenant was deleted after the task was queued: nothing left to work on.
+            return None
+        with schema_context(schema_name):
+            return super().__call__(*args, **kwargs)
+
+
+def tenant_task_enqueue(task: TenantTask, *, tenant: Tenant, **kwargs) -> None:
+    """Queues `task` for `tenant` once the current transaction commits (at once outside one)."""
+    schema_name = tenant.schema_name
+    transaction.on_commit(lambda: task.apply_async(kwargs={**kwargs, "schema_name": schema_name}))
