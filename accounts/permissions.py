@@ -10,6 +10,16 @@ MANAGE_MEMBERS = "manage_members"
 VIEW_AUDIT_LOG = "view_audit_log"
 MANAGE_TENANT = "manage_tenant"  # delete the tenant, transfer ownership
 
+CAPABILITY_LABELS = {
+    VIEW_ANALYTICS: "view analytics",
+    EXPORT_DATA: "download exports",
+    RUN_SYNC: "start a sync",
+    MANAGE_STORES: "manage stores and settings",
+    MANAGE_MEMBERS: "manage members",
+    VIEW_AUDIT_LOG: "see the audit log",
+    MANAGE_TENANT: "delete the workspace or transfer ownership",
+}
+
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({VIEW_ANALYTICS}),
     Role.ANALYST: frozenset({VIEW_ANALYTICS, EXPORT_DATA, RUN_SYNC}),

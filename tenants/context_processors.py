@@ -1,6 +1,8 @@
 def tenant_context(request):
-    tenant = getattr(request, "tenant", None)
+    # The tenant is named on a page only for its members: a 404 shown to an outsider on a
+    # tenant's host must not reveal which tenant lives there.
+    membership = getattr(request, "membership", None)
     return {
-        "current_tenant": tenant,
-        "current_membership": getattr(request, "membership", None),
+        "current_tenant": getattr(request, "tenant", None) if membership else None,
+        "current_membership": membership,
     }

@@ -61,3 +61,18 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """Host names that route to a tenant (`<slug>.<BASE_DOMAIN>`, later custom domains)."""
+
+
+class ConnectedShop(models.Model):
+    """Which tenant a Shopify shop is connected to: webhooks name only the shop's domain.
+
+    A shop belongs to one tenant at a time; its Store row with the credentials lives in that
+    tenant's schema.
+    """
+
+    shop_domain = models.CharField(max_length=255, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="connected_shops")
+    connected_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.shop_domain

@@ -1,10 +1,9 @@
-from django.http import Http404
 from django.shortcuts import render
 
-from accounts.permissions import MANAGE_STORES, role_can
+from accounts.access import tenant_access_for_request
+from accounts.permissions import MANAGE_STORES
 
 
 def settings_page(request):
-    if not role_can(request.membership.role, MANAGE_STORES):
-        raise Http404("Page not found")
+    tenant_access_for_request(request, capability=MANAGE_STORES)
     return render(request, "tenants/settings.html", {"section": "settings"})
