@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tenants import views
+
+urlpatterns = [
+    path("", views.settings_page, name="settings"),
+]
