@@ -11,7 +11,18 @@ from datetime import datetime
 
 from .executor import FieldError
 from .paging import IndexKeys, Page, check_window, paginate
-from .records import Address, Customer, LineItem, Order, Product, Refund, RefundLine, Variant
+from .records import (
+    MAX_REFUNDS,
+    REFUND_BASE,
+    Address,
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    Refund,
+    RefundLine,
+    Variant,
+)
 from .search import parse_search
 from .wire import gid, iso_utc, money, parse_gid, zone
 
@@ -218,6 +229,16 @@ def lookup(ctx, value: str):
         if index is None or (since is not None and state.order_created[index] < since):
             return None
         return state.order(index)
+    if kind == "Refund":
+        ctx.require("read_orders", "refund")
+        order_index = (number - REFUND_BASE - state.id_offset) // MAX_REFUNDS
+        if not 0 <= order_index < state.order_count:
+            return None
+        since = state.orders_visible_since(ctx.scopes)
+        if since is not None and state.order_created[order_index] < since:
+            return None
+        order = state.order(order_index)
+        return next((refund for refund in order.refunds if refund.id == number), None)
     if kind == "Customer":
         ctx.require("read_customers", "customer")
         return state.customer_by_id(number)

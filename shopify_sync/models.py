@@ -40,12 +40,18 @@ class Store(models.Model):
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     client_id = models.CharField(max_length=255, blank=True)
     client_secret_encrypted = models.TextField(blank=True)
+    # Verifies webhook HMACs: the app's client secret (API secret key for custom apps).
+    webhook_secret_encrypted = models.TextField(blank=True)
     granted_scopes = models.JSONField(default=list, blank=True)
 
     orders_sync_minutes = models.PositiveIntegerField(default=60)
     customers_sync_minutes = models.PositiveIntegerField(default=720)
     products_sync_minutes = models.PositiveIntegerField(default=720)
     reconcile_hours = models.PositiveIntegerField(default=24)
+
+    # Webhook topics Shopify confirmed for this store at the last registration or check.
+    webhook_topics = models.JSONField(default=list, blank=True)
+    webhooks_checked_at = models.DateTimeField(null=True, blank=True)
 
     connected_by_user_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

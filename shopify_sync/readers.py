@@ -1,0 +1,226 @@
+"""Reading a store's records from Shopify: bulk exports for full syncs, pages for increments.
+
+Readers yield `Batch`es of rows for shopify_sync.writer, never a whole store at once: a bulk
+export's JSONL is streamed line by line, and children are tied to their parent by `__parentId`
+as they come (from API 2026-01 a child need not follow its parent, so nothing assumes order).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from shopify_sync import queries, records
+from shopify_sync.client import ShopifyClient, ShopifyQueryError, ShopifyTransientError
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 5000
+BULK_POLL_SECONDS = (0.5, 1, 1, 2, 2, 3, 5)
+BULK_ATTEMPTS = 3
+
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    # Parents whose complete set of children is in this batch (their stale children may go).
+    complete_parents: dict[str, set[int]] = field(default_factory=dict)
+    # Refund ids (with their order) whose lines still have to be fetched.
+    refunds_without_lines: list[tuple[int, int]] = field(default_factory=list)
+    # The highest updated_at seen: where an incremental sync may resume after this batch commits.
+    max_updated_at: object = None
+    objects_read: int = 0
+
+    def add(self, table: str, row: dict) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+class BulkOperationFailed(ShopifyTransientError):
+    code = "bulk_failed"
+
+
+def _bulk_start(client: ShopifyClient, query: str) -> str:
+    for _ in range(60):
+        data = client.execute(queries.BULK_RUN, {"query": query})["bulkOperationRunQuery"]
+        errors = data.get("userErrors") or []
+        if not errors:
+            return data["bulkOperation"]["id"]
+        if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors) or any(
+            "already in progress" in e.get("message", "") for e in errors
+        ):
+            # Another bulk query of this app runs on the shop (one at a time before 2026-01).
+            time.sleep(2)
+            continue
+        raise ShopifyQueryError("; ".join(e.get("message", "") for e in errors))
+    raise ShopifyTransientError("Shopify kept another bulk export running for too long.")
+
+
+def _bulk_wait(client: ShopifyClient, operation_id: str, progress: Callable) -> dict:
+    polls = 0
+    while True:
+        operation = client.execute(queries.BULK_STATUS, {"id": operation_id})["bulkOperation"]
+        status = operation["status"]
+        if status == "COMPLETED":
+            return operation
+        if status in ("FAILED", "CANCELED", "EXPIRED"):
+            raise BulkOperationFailed(
+                f"Shopify's bulk export ended {status.lower()} "
+                f"({operation.get('errorCode') or 'no reason given'})."
+            )
+        progress(int(operation.get("objectCount") or 0))
+        time.sleep(BULK_POLL_SECONDS[min(polls, len(BULK_POLL_SECONDS) - 1)])
+        polls += 1
+
+
+def bulk_export_lines(
+    client: ShopifyClient, query: str, *, on_progress: Callable[[int], None]
+) -> tuple[int, Iterator[dict]]:
+    """Runs a bulk query to completion (retrying failed exports) and streams its objects."""
+    last_error: Exception | None = None
+    for _attempt in range(BULK_ATTEMPTS):
+        operation_id = _bulk_start(client, query)
+        try:
+            operation = _bulk_wait(client, operation_id, on_progress)
+        except BulkOperationFailed as error:
+            logger.warning("bulk export failed, starting again", extra={"reason": str(error)})
+            last_error = error
+            continue
+        total = int(operation.get("objectCount") or 0)
+        if not operation.get("url"):
+            return 0, iter(())
+        return total, (json.loads(line) for line in client.stream_lines(operation["url"]))
+    raise last_error or BulkOperationFailed("Shopify's bulk export failed.")
+
+
+def _max(a, b):
+    return b if a is None or (b is not None and b > a) else a
+
+
+def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
+    """Turns bulk JSONL objects of one resource into batches of rows."""
+    batch = Batch()
+    for obj in objects:
+        parent = obj.get("__parentId")
+        batch.objects_read += 1
+        if resource == "customers":
+            row = records.customer_row(obj)
+            batch.add("customers", row)
+        elif resource == "products":
+            if parent:
+                batch.add("variants", records.variant_row(obj, records.gid_to_id(parent)))
+                continue
+            row = records.product_row(obj)
+            batch.add("products", row)
+        else:
+            if parent:
+                # Line items carry no updatedAt of their own; the order's comes with the order.
+                batch.add("line_items", records.line_item_row(obj, records.gid_to_id(parent), None))
+                continue
+            row = records.order_row(obj)
+            batch.add("orders", row)
+            for refund in obj.get("refunds") or []:
+                refund_fields = records.refund_row(refund, row["shopify_id"])
+                batch.add("refunds", refund_fields)
+                batch.refunds_without_lines.append((refund_fields["shopify_id"], row["shopify_id"]))
+        batch.max_updated_at = _max(batch.max_updated_at, row["updated_at"])
+        if batch.size() >= BATCH_ROWS:
+            yield batch
+            batch = Batch()
+    if batch.size():
+        yield batch
+
+
+def refund_line_batches(
+    client: ShopifyClient, refunds: list[tuple[int, int]], chunk: int = 50
+) -> Iterator[Batch]:
+    """Lines of refunds found by a bulk export (bulk queries cannot nest them)."""
+    for start in range(0, len(refunds), chunk):
+        part = refunds[start : start + chunk]
+        ids = [f"gid://shopify/Refund/{refund_id}" for refund_id, _order in part]
+        data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids})
+        batch = Batch()
+        batch.complete_parents["refunds"] = set()
+        for node in data.get("nodes") or []:
+            if not node:
+                continue
+            refund_id = records.gid_to_id(node["id"])
+            order_id = records.gid_to_id((node.get("order") or {}).get("id"))
+            connection = node.get("refundLineItems") or {}
+            for line in connection.get("nodes") or []:
+                batch.add("refund_lines", records.refund_line_row(line, refund_id, order_id))
+            if not (connection.get("pageInfo") or {}).get("hasNextPage"):
+                batch.complete_parents["refunds"].add(refund_id)
+        yield batch
+
+
+def _remaining_line_items(client: ShopifyClient, order_gid: str, after: str) -> list[dict]:
+    nodes: list[dict] = []
+    while after:
+        page = client.execute(queries.ORDER_LINE_ITEMS_PAGE, {"id": order_gid, "after": after})
+        connection = (page.get("order") or {}).get("lineItems") or {}
+        nodes.extend(connection.get("nodes") or [])
+        info = connection.get("pageInfo") or {}
+        after = info.get("endCursor") if info.get("hasNextPage") else None
+    return nodes
+
+
+PAGE_QUERIES = {
+    "customers": queries.PAGE_CUSTOMERS,
+    "products": queries.PAGE_PRODUCTS,
+    "orders": queries.PAGE_ORDERS,
+}
+
+
+def page_batches(client: ShopifyClient, resource: str, search: str) -> Iterator[Batch]:
+    """Records updated since a cursor, page by page in updated_at order (one batch a page)."""
+    after = None
+    while True:
+        data = client.execute(PAGE_QUERIES[resource], {"after": after, "filter": search})
+        connection = data[resource]
+        batch = Batch()
+        for node in connection.get("nodes") or []:
+            batch.objects_read += 1
+            if resource == "customers":
+                row = records.customer_row(node)
+                batch.add("customers", row)
+            elif resource == "products":
+                row = records.product_row(node)
+                batch.add("products", row)
+                variants = node.get("variants") or {}
+                for variant in variants.get("nodes") or []:
+                    batch.add("variants", records.variant_row(variant, row["shopify_id"]))
+                if not (variants.get("pageInfo") or {}).get("hasNextPage"):
+                    batch.complete_parents.setdefault("products", set()).add(row["shopify_id"])
+            else:
+                row = _order_with_children(client, node, batch)
+            batch.max_updated_at = _max(batch.max_updated_at, row["updated_at"])
+        yield batch
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            return
+        after = info["endCursor"]
+
+
+def _order_with_children(client: ShopifyClient, node: dict, batch: Batch) -> dict:
+    line_connection = node.get("lineItems") or {}
+    info = line_connection.get("pageInfo") or {}
+    if info.get("hasNextPage"):
+        line_connection = {
+            "nodes": (line_connection.get("nodes") or [])
+            + _remaining_line_items(client, node["id"], info.get("endCursor"))
+        }
+    rows = records.order_rows_from_page_node({**node, "lineItems": line_connection})
+    order = rows["orders"][0]
+    for table, table_rows in rows.items():
+        for row in table_rows:
+            batch.add(table, row)
+    batch.complete_parents.setdefault("orders", set()).add(order["shopify_id"])
+    for refund in rows["refunds"]:
+        batch.refunds_without_lines.append((refund["shopify_id"], order["shopify_id"]))
+    return order

@@ -1,0 +1,214 @@
+"""Connecting stores and requesting syncs. Every write to a Store or SyncRun starts here."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shopify_sync import client as shopify_client
+from shopify_sync import queries
+from shopify_sync.credentials import grant_store, store_client
+from shopify_sync.crypto import secret_encrypt
+from shopify_sync.models import Store, SyncRun
+from tenants.models import ConnectedShop, Tenant
+from tenants.task_base import tenant_task_enqueue
+
+logger = logging.getLogger(__name__)
+
+RESOURCES = ("customers", "products", "orders")
+REQUIRED_SCOPES = {
+    "read_orders": "orders, their line items and refunds cannot be imported",
+    "read_customers": "customers cannot be imported, so new vs returning is unknown",
+    "read_products": "products and inventory cannot be imported",
+}
+OPTIONAL_SCOPES = {
+    "read_all_orders": "only the last 60 days of orders will be imported",
+}
+SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+
+
+@dataclass
+class ScopeVerdict:
+    missing_required: dict[str, str]
+    missing_optional: dict[str, str]
+
+    @property
+    def can_sync(self) -> bool:
+        return not self.missing_required
+
+    def sentences(self) -> list[str]:
+        return [
+            f"Missing {scope}: {consequence}."
+            for scope, consequence in {**self.missing_required, **self.missing_optional}.items()
+        ]
+
+
+def scope_preflight(granted: list[str]) -> ScopeVerdict:
+    """What the granted scopes mean for the merchant, in plain words."""
+    have = set(granted)
+    # write_* implies read_* on Shopify.
+    have |= {scope.replace("write_", "read_", 1) for scope in granted}
+    return ScopeVerdict(
+        {s: why for s, why in REQUIRED_SCOPES.items() if s not in have},
+        {s: why for s, why in OPTIONAL_SCOPES.items() if s not in have},
+    )
+
+
+def normalize_shop_domain(value: str) -> str:
+    domain = value.strip().lower().removeprefix("https://").removeprefix("http://").strip("/")
+    if "." not in domain:
+        domain = f"{domain}.myshopify.com"
+    if not SHOP_DOMAIN.match(domain):
+        raise ValidationError(
+            f"'{value}' is not a Shopify shop domain; it looks like your-store.myshopify.com."
+        )
+    return domain
+
+
+def _describe(error: shopify_client.ShopifyError) -> str:
+    return str(error)
+
+
+@transaction.atomic
+def store_connect(
+    *,
+    shop_domain: str,
+    access_token: str = "",
+    client_id: str = "",
+    client_secret: str = "",
+    webhook_secret: str = "",
+    user_id: int | None = None,
+    trigger_first_sync: bool = True,
+) -> tuple[Store, ScopeVerdict]:
+    """Validates the credentials against Shopify, stores them encrypted, runs the scope
+    preflight, and queues the first full sync. Nothing is stored if any step fails.
+
+    Access: a legacy custom-app token (`access_token`), or a Dev Dashboard app's `client_id` and
+    `client_secret` (exchanged for a 24-hour token renewed automatically)."""
+    domain = normalize_shop_domain(shop_domain)
+    if ConnectedShop.objects.filter(shop_domain=domain).exists():
+        raise ValidationError(f"{domain} is already connected to a workspace.")
+    if access_token:
+        mode = Store.AccessMode.LEGACY_TOKEN
+    elif client_id and client_secret:
+        mode = Store.AccessMode.CLIENT_CREDENTIALS
+    else:
+        raise ValidationError(
+            "Give either the custom app's access token, or the app's client id and secret."
+        )
+    store = Store(shop_domain=domain, access_mode=mode, connected_by_user_id=user_id)
+    try:
+        if mode == Store.AccessMode.CLIENT_CREDENTIALS:
+            store.client_id = client_id.strip()
+            store.client_secret_encrypted = secret_encrypt(client_secret.strip())
+            grant_store(
+                store,
+                shopify_client.client_credentials_exchange(
+                    shop_domain=domain, client_id=store.client_id, client_secret=client_secret
+                ),
+            )
+        else:
+            store.access_token_encrypted = secret_encrypt(access_token.strip())
+        store.webhook_secret_encrypted = secret_encrypt(webhook_secret.strip() or client_secret)
+        store.save()
+        with store_client(store) as client:
+            info = client.execute(queries.SHOP)
+    except shopify_client.ShopifyError as error:
+        raise ValidationError(
+            f"Shopify did not accept these credentials: {_describe(error)}"
+        ) from error
+    shop = info["shop"]
+    store.name = shop.get("name") or domain
+    store.iana_timezone = shop.get("ianaTimezone") or "UTC"
+    store.currency = shop.get("currencyCode") or "USD"
+    store.granted_scopes = sorted(
+        scope["handle"] for scope in info["currentAppInstallation"]["accessScopes"]
+    )
+    verdict = scope_preflight(store.granted_scopes)
+    if not verdict.can_sync:
+        raise ValidationError(" ".join(verdict.sentences()) + " Add these scopes to the app.")
+    store.save()
+    ConnectedShop.objects.create(
+        shop_domain=domain, tenant=Tenant.objects.get(schema_name=connection.schema_name)
+    )
+    from shopify_sync.schedules import store_schedules_sync
+
+    store_schedules_sync(store=store)
+    from shopify_sync.tasks import webhooks_register_task
+
+    tenant_task_enqueue(webhooks_register_task, tenant=connection.tenant, store_id=store.pk)
+    if trigger_first_sync:
+        sync_request(
+            store=store,
+            kind=SyncRun.Kind.FULL,
+            resources=list(RESOURCES),
+            trigger=SyncRun.Trigger.ONBOARDING,
+            user_id=user_id,
+        )
+    logger.info("store connected", extra={"shop": domain})
+    return store, verdict
+
+
+def sync_request(
+    *,
+    store: Store,
+    kind: str,
+    resources: list[str],
+    trigger: str = SyncRun.Trigger.MANUAL,
+    user_id: int | None = None,
+) -> tuple[SyncRun, bool]:
+    """Queues a run, or returns the queued/running run that already covers these resources.
+
+    Returns (run, created). Two concurrent requests for the same store and resource give one
+    run: the store row is locked while the check and the insert happen."""
+    unknown = set(resources) - set(RESOURCES)
+    if unknown or not resources:
+        raise ValidationError(
+            f"Unknown resources {sorted(unknown)}; choose from {', '.join(RESOURCES)}."
+        )
+    if kind not in SyncRun.Kind.values:
+        raise ValidationError(f"Unknown sync kind '{kind}'.")
+    with transaction.atomic():
+        Store.objects.select_for_update().filter(pk=store.pk).first()
+        active = SyncRun.objects.filter(
+            store=store, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
+        )
+        for run in active:
+            if set(run.resources) & set(resources):
+                return run, False
+        run = SyncRun.objects.create(
+            store=store,
+            kind=kind,
+            resources=[r for r in RESOURCES if r in resources],
+            trigger=trigger,
+            requested_by_user_id=user_id,
+        )
+        from shopify_sync.tasks import sync_run_task
+
+        tenant_task_enqueue(sync_run_task, tenant=connection.tenant, run_id=run.pk)
+    return run, True
+
+
+def store_mark_status(*, store: Store, status: str, reason: str = "") -> None:
+    store.status, store.status_reason = status, reason
+    store.save(update_fields=["status", "status_reason", "updated_at"])
+    if status != Store.Status.ACTIVE:
+        from shopify_sync.schedules import store_schedules_remove
+
+        store_schedules_remove(store=store)
+
+
+def run_stale_mark_failed(*, older_than_minutes: int = 240) -> int:
+    """Runs left 'running' by a worker that never came back are failed, so they can be retried."""
+    limit = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING, started_at__lt=limit).update(
+        status=SyncRun.Status.FAILED,
+        error_code="worker_lost",
+        error_message="The worker running this sync stopped; it will be retried.",
+        finished_at=timezone.now(),
+    )

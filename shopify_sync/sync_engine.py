@@ -1,0 +1,362 @@
+"""Executes a SyncRun: reads from Shopify, writes in batches, keeps cursors, counts, progress.
+
+A run can be executed again after its worker died: every write is an idempotent upsert, the
+incremental cursor only moves in the transaction that wrote the rows it covers, and a full sync
+marks records deleted only after it has read everything. Each (store, resource) is held by one
+run at a time through a PostgreSQL advisory lock, which the server releases if the worker dies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import contextmanager
+from datetime import UTC, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shopify_sync import queries, readers, rollup_hooks, writer
+from shopify_sync.client import (
+    ShopifyAccessDenied,
+    ShopifyAuthError,
+    ShopifyClient,
+    ShopifyError,
+    ShopifyTransientError,
+)
+from shopify_sync.credentials import store_client
+from shopify_sync.models import Store, SyncCursor, SyncRun
+
+logger = logging.getLogger(__name__)
+
+RESOURCE_ORDER = ("products", "customers", "orders")
+INCREMENTAL_OVERLAP = timedelta(minutes=5)
+RECENT_WINDOW = timedelta(days=30)
+ORDERS_WITHOUT_READ_ALL = timedelta(days=60)
+TABLES_OF = {
+    "customers": ("customers",),
+    "products": ("products", "variants"),
+    "orders": ("orders", "line_items", "refunds", "refund_lines"),
+}
+
+
+class ResourceBusy(Exception):
+    """Another run holds this store's resource; the task retries shortly."""
+
+
+def _lock_key(store_id: int, resource: str) -> int:
+    digest = hashlib.sha1(
+        f"{connection.schema_name}:{store_id}:{resource}".encode(), usedforsecurity=False
+    ).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def resource_locks(store_id: int, resources: list[str]):
+    held: list[int] = []
+    try:
+        with connection.cursor() as cursor:
+            for resource in resources:
+                key = _lock_key(store_id, resource)
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                if not cursor.fetchone()[0]:
+                    raise ResourceBusy(f"{resource} of store {store_id} is being synced already")
+                held.append(key)
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for key in held:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class RunContext:
+    def __init__(self, run: SyncRun, client: ShopifyClient):
+        self.run = run
+        self.store = run.store
+        self.client = client
+        self.changed_orders: set[int] = set()
+
+    def count(self, resource: str, key: str, amount: int) -> None:
+        if amount:
+            entry = self.run.stats.setdefault(resource, {})
+            entry[key] = entry.get(key, 0) + amount
+
+    def save_progress(self) -> None:
+        self.run.api_cost = self.client.stats.api_cost
+        self.run.throttle_wait_seconds = round(self.client.stats.throttle_wait_seconds, 3)
+        self.run.save(
+            update_fields=[
+                "stats",
+                "progress_done",
+                "progress_total",
+                "api_cost",
+                "throttle_wait_seconds",
+            ]
+        )
+
+
+def _resource_of(table: str) -> str:
+    return next(resource for resource, tables in TABLES_OF.items() if table in tables)
+
+
+def write_batch(ctx: RunContext, batch: readers.Batch, *, seen_at) -> None:
+    """One transaction: the batch's rows, its children pruning, rollups, progress and cursor."""
+    store_id = ctx.store.pk
+    applied: dict[str, set[int]] = {}
+    changed_orders: set[int] = set()
+    for table in ("products", "variants", "customers", "orders", "line_items", "refunds"):
+        rows = batch.rows.get(table)
+        if not rows:
+            continue
+        parent_table = {"variants": "products", "line_items": "orders", "refunds": "orders"}
+        parent = parent_table.get(table)
+        if parent in batch.complete_parents:
+            # Children of a parent whose stored version is newer than this payload are stale too.
+            parent_key = "product_shopify_id" if parent == "products" else "order_shopify_id"
+            rows = [row for row in rows if row[parent_key] in applied.get(parent, set())]
+        result = writer.rows_upsert(store_id=store_id, resource=table, rows=rows, seen_at=seen_at)
+        applied[table] = result.applied_ids
+        resource = _resource_of(table)
+        key_prefix = "" if table in ("products", "customers", "orders") else f"{table}_"
+        ctx.count(resource, f"{key_prefix}created", result.created)
+        ctx.count(resource, f"{key_prefix}updated", result.updated)
+        if table == "orders":
+            changed_orders |= result.changed_ids
+        elif table in ("line_items", "refunds"):
+            changed_orders |= {row["order_shopify_id"] for row in rows}
+    for parent, child, column in (
+        ("products", "variants", "product_shopify_id"),
+        ("orders", "line_items", "order_shopify_id"),
+        ("orders", "refunds", "order_shopify_id"),
+    ):
+        parents = batch.complete_parents.get(parent, set()) & applied.get(parent, set())
+        if parents:
+            keep = {row["shopify_id"] for row in batch.rows.get(child, [])}
+            writer.children_prune(
+                store_id=store_id,
+                resource=child,
+                parent_column=column,
+                parent_ids=parents,
+                keep_ids=keep,
+            )
+    lines = batch.rows.get("refund_lines")
+    if lines:
+        result = writer.rows_upsert(
+            store_id=store_id, resource="refund_lines", rows=lines, seen_at=seen_at
+        )
+        ctx.count("orders", "refund_lines_created", result.created)
+        changed_orders |= {row["order_shopify_id"] for row in lines}
+        complete_refunds = batch.complete_parents.get("refunds", set())
+        if complete_refunds:
+            writer.children_prune(
+                store_id=store_id,
+                resource="refund_lines",
+                parent_column="refund_shopify_id",
+                parent_ids=complete_refunds,
+                keep_ids={row["line_item_shopify_id"] for row in lines},
+            )
+    ctx.changed_orders |= changed_orders
+
+
+def _commit_batch(ctx: RunContext, batch: readers.Batch, *, seen_at, refresh_rollups: bool):
+    with transaction.atomic():
+        write_batch(ctx, batch, seen_at=seen_at)
+        if refresh_rollups and ctx.changed_orders:
+            rollup_hooks.orders_changed(store_id=ctx.store.pk, order_ids=ctx.changed_orders)
+            ctx.changed_orders = set()
+        ctx.run.progress_done += batch.objects_read
+        ctx.save_progress()
+
+
+def _orders_visible_since(store: Store):
+    if "read_all_orders" in (store.granted_scopes or []):
+        return None
+    return timezone.now() - ORDERS_WITHOUT_READ_ALL + timedelta(hours=1)
+
+
+def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
+    for batch in readers.refund_line_batches(ctx.client, refunds):
+        _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
+
+
+def full_sync_resource(ctx: RunContext, resource: str) -> None:
+    """Reads the whole resource through bulk exports, then marks what was not seen deleted."""
+    seen_at = timezone.now()
+    templates = {
+        "customers": queries.BULK_CUSTOMERS,
+        "products": queries.BULK_PRODUCTS,
+        "orders": queries.BULK_ORDERS,
+    }
+    if resource == "orders":
+        # Recent orders first: a new tenant sees this month before last year arrives.
+        boundary = _iso(seen_at - RECENT_WINDOW)
+        searches = [f"created_at:>='{boundary}'", f"created_at:<'{boundary}'"]
+    else:
+        searches = [""]
+    base_done = ctx.run.progress_done
+    refunds: list[tuple[int, int]] = []
+    for search in searches:
+
+        def progress(objects: int, base_done: int = base_done) -> None:
+            ctx.run.progress_done = base_done + objects
+            ctx.save_progress()
+
+        query = queries.bulk_query(templates[resource], search)
+        total, objects = readers.bulk_export_lines(ctx.client, query, on_progress=progress)
+        ctx.run.progress_total = (ctx.run.progress_total or 0) + total
+        ctx.run.progress_done = base_done
+        for batch in readers.bulk_batches(resource, objects):
+            refunds.extend(batch.refunds_without_lines)
+            _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
+        base_done = ctx.run.progress_done
+        if resource == "orders":
+            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+    if refunds:
+        _fetch_refund_lines(ctx, refunds, seen_at=seen_at, refresh_rollups=False)
+    deleted = _mark_unseen_deleted(ctx, resource, seen_at)
+    ctx.count(resource, "deleted", deleted)
+    with transaction.atomic():
+        if resource == "orders":
+            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+        cursor, _ = SyncCursor.objects.get_or_create(store=ctx.store, resource=resource)
+        # Whatever changed after the export started is picked up by the next increment.
+        moment = seen_at - INCREMENTAL_OVERLAP
+        if cursor.updated_at_cursor is None or cursor.updated_at_cursor < moment:
+            cursor.updated_at_cursor = moment
+        cursor.last_full_sync_at = cursor.last_success_at = timezone.now()
+        cursor.save()
+
+
+def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
+    # Orders this token can no longer see (older than 60 days without read_all_orders) are
+    # not gone from Shopify, so they are not marked deleted.
+    visible_since = _orders_visible_since(ctx.store) if resource == "orders" else None
+    deleted = 0
+    with transaction.atomic():
+        for table in TABLES_OF[resource]:
+            count = writer.unseen_mark_deleted(
+                store_id=ctx.store.pk,
+                resource=table,
+                seen_since=seen_at,
+                deleted_at=timezone.now(),
+                orders_created_since=visible_since,
+            )
+            if table == resource:
+                deleted += count
+    return deleted
+
+
+def incremental_sync_resource(ctx: RunContext, resource: str) -> None:
+    cursor, _ = SyncCursor.objects.get_or_create(store=ctx.store, resource=resource)
+    if cursor.updated_at_cursor is None:
+        full_sync_resource(ctx, resource)
+        return
+    since = cursor.updated_at_cursor - INCREMENTAL_OVERLAP
+    search = f"updated_at:>='{_iso(since)}'"
+    for batch in readers.page_batches(ctx.client, resource, search):
+        seen_at = timezone.now()
+        with transaction.atomic():
+            _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
+            if batch.refunds_without_lines:
+                _fetch_refund_lines(
+                    ctx, batch.refunds_without_lines, seen_at=seen_at, refresh_rollups=False
+                )
+            if ctx.changed_orders:
+                rollup_hooks.orders_changed(store_id=ctx.store.pk, order_ids=ctx.changed_orders)
+                ctx.changed_orders = set()
+            if batch.max_updated_at is not None and (
+                cursor.updated_at_cursor is None or batch.max_updated_at > cursor.updated_at_cursor
+            ):
+                cursor.updated_at_cursor = batch.max_updated_at
+                cursor.save(update_fields=["updated_at_cursor"])
+    cursor.last_success_at = timezone.now()
+    cursor.save(update_fields=["last_success_at"])
+
+
+COUNT_FIELDS = {"orders": "ordersCount", "customers": "customersCount", "products": "productsCount"}
+
+
+def reconcile_resource(ctx: RunContext, resource: str) -> None:
+    """Compares counts with Shopify, then repairs with a full sync and records what it fixed."""
+    visible_since = _orders_visible_since(ctx.store) if resource == "orders" else None
+    search = f"created_at:>='{_iso(visible_since)}'" if visible_since else None
+    data = ctx.client.execute(queries.COUNTS, {resource: search})
+    remote = int((data.get(COUNT_FIELDS[resource]) or {}).get("count") or 0)
+    model = writer.TABLES[resource].model
+    local_rows = model.objects.filter(store=ctx.store, deleted_at__isnull=True)
+    if visible_since is not None:
+        local_rows = local_rows.filter(created_at__gte=visible_since)
+    local = local_rows.count()
+    before = dict(ctx.run.stats.get(resource, {}))
+    full_sync_resource(ctx, resource)
+    after = ctx.run.stats.get(resource, {})
+    repaired = sum(after.get(k, 0) - before.get(k, 0) for k in ("created", "updated", "deleted"))
+    ctx.run.stats.setdefault("reconciliation", {})[resource] = {
+        "shopify_count": remote,
+        "xeno_count_before": local,
+        "repaired": repaired,
+    }
+    SyncCursor.objects.filter(store=ctx.store, resource=resource).update(
+        last_reconcile_at=timezone.now(), last_reconcile_repaired=repaired
+    )
+
+
+def _fail(run: SyncRun, code: str, message: str) -> None:
+    run.status = SyncRun.Status.FAILED
+    run.error_code, run.error_message = code, message
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error_code", "error_message", "finished_at"])
+
+
+def run_execute(*, run_id: int) -> SyncRun:
+    """Executes the run (again, if a worker died during it). Returns it in its final state.
+
+    Raises ShopifyTransientError / ResourceBusy for the task to retry later; every other
+    failure ends the run as failed with a reason a merchant can read."""
+    run = SyncRun.objects.select_related("store").get(pk=run_id)
+    if run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.FAILED):
+        return run
+    store = run.store
+    if store.status != Store.Status.ACTIVE:
+        _fail(run, f"store_{store.status}", f"The store is {store.get_status_display().lower()}.")
+        return run
+    resources = [r for r in RESOURCE_ORDER if r in run.resources]
+    with resource_locks(store.pk, resources):
+        run.status, run.started_at = SyncRun.Status.RUNNING, timezone.now()
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "attempts"])
+        try:
+            with store_client(store) as client:
+                ctx = RunContext(run, client)
+                for resource in resources:
+                    if run.kind == SyncRun.Kind.FULL:
+                        full_sync_resource(ctx, resource)
+                    elif run.kind == SyncRun.Kind.RECONCILE:
+                        reconcile_resource(ctx, resource)
+                    else:
+                        incremental_sync_resource(ctx, resource)
+                ctx.save_progress()
+        except ShopifyAuthError as error:
+            Store.objects.filter(pk=store.pk).update(
+                status=Store.Status.NEEDS_RECONNECT, status_reason=str(error)
+            )
+            _fail(run, error.code, f"{error} Reconnect the store from Settings.")
+            return run
+        except ShopifyAccessDenied as error:
+            _fail(run, error.code, f"The app lacks a permission Xeno needs: {error}")
+            return run
+        except ShopifyTransientError:
+            run.status = SyncRun.Status.QUEUED
+            run.save(update_fields=["status"])
+            raise
+        except ShopifyError as error:
+            _fail(run, error.code, str(error))
+            return run
+    run.status, run.finished_at = SyncRun.Status.SUCCEEDED, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    logger.info("sync run finished", extra={"run": run.pk, "store": store.shop_domain})
+    return run

@@ -1,0 +1,68 @@
+"""Celery tasks of the sync: thin wrappers that take ids, run in the tenant's schema, and retry
+only what is worth retrying (Shopify throttling/outages, a resource held by another run)."""
+
+from __future__ import annotations
+
+from celery.utils.log import get_task_logger
+from django.db import connection
+
+from shopify_sync.client import ShopifyTransientError
+from shopify_sync.models import Store, SyncRun
+from shopify_sync.sync_engine import ResourceBusy, run_execute
+from tenants.task_base import TenantTask
+from xeno.celery import app
+
+logger = get_task_logger(__name__)
+
+RETRY_BACKOFF_SECONDS = (30, 120, 300, 900, 1800)
+
+
+@app.task(base=TenantTask, bind=True, name="shopify_sync.run", acks_late=True, max_retries=5)
+def sync_run_task(self, *, run_id: int) -> str:
+    try:
+        run = run_execute(run_id=run_id)
+    except ResourceBusy as busy:
+        raise self.retry(countdown=15, exc=busy, max_retries=40) from busy
+    except ShopifyTransientError as error:
+        countdown = RETRY_BACKOFF_SECONDS[min(self.request.retries, 4)]
+        if self.request.retries >= self.max_retries:
+            SyncRun.objects.filter(pk=run_id).update(
+                status=SyncRun.Status.FAILED,
+                error_code=error.code,
+                error_message=f"Shopify kept failing; gave up after several tries: {error}",
+            )
+            return SyncRun.Status.FAILED
+        raise self.retry(countdown=countdown, exc=error) from error
+    return run.status
+
+
+@app.task(base=TenantTask, name="shopify_sync.scheduled")
+def scheduled_sync_task(*, store_id: int, kind: str, resources: list[str]) -> int | None:
+    """Beat's entry point: one periodic task per store and job, naming its tenant."""
+    from shopify_sync.services import sync_request
+
+    tenant = connection.tenant
+    store = Store.objects.filter(pk=store_id, status=Store.Status.ACTIVE).first()
+    if store is None or getattr(tenant, "paused_at", None) is not None:
+        return None
+    run, _created = sync_request(
+        store=store, kind=kind, resources=resources, trigger=SyncRun.Trigger.SCHEDULE
+    )
+    return run.pk
+
+
+@app.task(base=TenantTask, bind=True, name="shopify_sync.webhook", max_retries=5)
+def webhook_process_task(self, *, event_id: int) -> None:
+    from shopify_sync.webhook_processing import webhook_event_apply
+
+    webhook_event_apply(event_id=event_id)
+
+
+@app.task(base=TenantTask, bind=True, name="shopify_sync.register_webhooks", max_retries=5)
+def webhooks_register_task(self, *, store_id: int) -> int:
+    from shopify_sync.webhook_processing import store_webhooks_register
+
+    try:
+        return store_webhooks_register(store_id=store_id)
+    except ShopifyTransientError as error:
+        raise self.retry(countdown=60, exc=error) from error

@@ -1,0 +1,277 @@
+"""Set-based writes of synced rows: COPY into a session-temporary staging table, then one
+`INSERT ... ON CONFLICT` per batch.
+
+Guarantees, whatever order payloads arrive in and however often:
+- a row is keyed by (store, natural key); writing the same payload twice changes nothing;
+- an older payload never overwrites a newer row (compared on Shopify's `updated_at`);
+- a row that reappears is undeleted; every row written is stamped with `synced_at`, so a complete
+  full sync can mark what it did not see as deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from shopify_sync.models import (
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    ProductVariant,
+    Refund,
+    RefundLineItem,
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    model: type
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    guarded: bool = True  # has updated_at / deleted_at
+    # Columns a payload may leave out (None): the stored value is kept, else this default.
+    keep_when_missing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+
+def _columns(model, *skip: str) -> tuple[str, ...]:
+    excluded = {"id", "store", "deleted_at", "synced_at", *skip}
+    return tuple(f.column for f in model._meta.concrete_fields if f.name not in excluded)
+
+
+TABLES: dict[str, TableSpec] = {
+    "customers": TableSpec(
+        Customer,
+        ("shopify_id",),
+        _columns(Customer),
+        keep_when_missing={"number_of_orders": "0", "amount_spent": "0"},
+    ),
+    "products": TableSpec(Product, ("shopify_id",), _columns(Product)),
+    "variants": TableSpec(ProductVariant, ("shopify_id",), _columns(ProductVariant)),
+    "orders": TableSpec(Order, ("shopify_id",), _columns(Order)),
+    "line_items": TableSpec(LineItem, ("shopify_id",), _columns(LineItem)),
+    "refunds": TableSpec(Refund, ("shopify_id",), _columns(Refund)),
+    "refund_lines": TableSpec(
+        RefundLineItem,
+        ("refund_shopify_id", "line_item_shopify_id"),
+        _columns(RefundLineItem),
+        guarded=False,
+    ),
+}
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    # Natural keys (first key column) whose stored row now holds this batch's version.
+    applied_ids: set[int] = field(default_factory=set)
+    changed_ids: set[int] = field(default_factory=set)
+
+
+def _stage_name(spec: TableSpec) -> str:
+    return f"stage_{spec.table}"
+
+
+def _ensure_stage(cursor, spec: TableSpec) -> str:
+    stage = _stage_name(spec)
+    columns = ", ".join(("store_id", *spec.columns))
+    # A temporary table lives in the session's own schema, whatever the tenant's search_path.
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+        f"SELECT {columns} FROM {spec.table} WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {stage}")
+    return stage
+
+
+def _upsert_sql(spec: TableSpec, stage: str) -> str:
+    key = ", ".join(spec.key)
+    first_key = spec.key[0]
+    table = spec.table
+    insert_columns = ("store_id", *spec.columns)
+    select_columns = [
+        f"COALESCE(i.{c}, {spec.keep_when_missing[c]})" if c in spec.keep_when_missing else f"i.{c}"
+        for c in insert_columns
+    ]
+    if spec.guarded:
+        newer = (
+            f"({table}.updated_at IS NULL OR EXCLUDED.updated_at IS NULL "
+            f"OR EXCLUDED.updated_at >= {table}.updated_at)"
+        )
+        assignments = []
+        for column in spec.columns:
+            if column in spec.key:
+                continue
+            value = f"EXCLUDED.{column}"
+            if column in spec.keep_when_missing:
+                value = f"COALESCE((SELECT i.{column} FROM incoming i WHERE i.{first_key} = "
+                value += f"EXCLUDED.{first_key}), {table}.{column})"
+            assignments.append(
+                f"{column} = CASE WHEN {newer} THEN {value} ELSE {table}.{column} END"
+            )
+        assignments.append(f"deleted_at = CASE WHEN {newer} THEN NULL ELSE {table}.deleted_at END")
+        assignments.append("synced_at = EXCLUDED.synced_at")
+        order_by = f"{key}, updated_at DESC NULLS LAST"
+        insert = (*insert_columns, "synced_at", "deleted_at")
+        select = (*select_columns, "%(seen_at)s", "NULL")
+        returning = f"{table}.{first_key}, (xmax = 0) AS inserted, {table}.updated_at, "
+        returning += f"{table}.deleted_at"
+        old_columns = "t.updated_at, t.deleted_at"
+        changed = (
+            "(old.updated_at IS DISTINCT FROM up.updated_at "
+            "OR old.deleted_at IS DISTINCT FROM up.deleted_at)"
+        )
+        applied = "up.updated_at IS NOT DISTINCT FROM inc.updated_at"
+    else:
+        assignments = [f"{c} = EXCLUDED.{c}" for c in spec.columns if c not in spec.key]
+        order_by = key
+        insert, select = insert_columns, select_columns
+        returning = f"{table}.{first_key}, (xmax = 0) AS inserted, NULL::timestamptz AS updated_at"
+        returning += ", NULL::timestamptz AS deleted_at"
+        old_columns = "NULL::timestamptz AS updated_at, NULL::timestamptz AS deleted_at"
+        changed = "true"
+        applied = "true"
+    key_join = " AND ".join(f"t.{k} = i.{k}" for k in spec.key)
+    if spec.guarded:
+        joins = (
+            f"LEFT JOIN old ON old.{first_key} = up.{first_key} "
+            f"LEFT JOIN incoming inc ON inc.{first_key} = up.{first_key}"
+        )
+    else:
+        joins = ""
+    return f"""
+        WITH incoming AS (
+            SELECT DISTINCT ON ({key}) * FROM {stage} ORDER BY {order_by}
+        ), old AS (
+            SELECT t.{first_key}, {old_columns}
+            FROM {table} t JOIN incoming i ON t.store_id = i.store_id AND {key_join}
+        ), up AS (
+            INSERT INTO {table} ({", ".join(insert)})
+            SELECT {", ".join(select)} FROM incoming i
+            ON CONFLICT (store_id, {key}) DO UPDATE SET {", ".join(assignments)}
+            RETURNING {returning}
+        )
+        SELECT up.{first_key}, up.inserted, {changed} AS changed, {applied} AS applied
+        FROM up {joins}
+    """
+
+
+_SQL_CACHE: dict[str, str] = {}
+
+
+def rows_upsert(
+    *, store_id: int, resource: str, rows: Iterable[dict], seen_at: datetime
+) -> UpsertResult:
+    """Writes `rows` (dicts from shopify_sync.records) for one table in one statement."""
+    spec = TABLES[resource]
+    rows = list(rows)
+    result = UpsertResult()
+    if not rows:
+        return result
+    columns = spec.columns
+    with connection.cursor() as cursor:
+        stage = _ensure_stage(cursor, spec)
+        copy_sql = f"COPY {stage} (store_id, {', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row((store_id, *(row.get(c) for c in columns)))
+        # A fresh temporary table has no statistics; without them the planner may loop.
+        cursor.execute(f"ANALYZE {stage}")
+        sql = _SQL_CACHE.setdefault(resource, _upsert_sql(spec, stage))
+        cursor.execute(sql, {"seen_at": seen_at})
+        for natural_id, inserted, changed, applied in cursor.fetchall():
+            if applied:
+                result.applied_ids.add(natural_id)
+            if inserted:
+                result.created += 1
+                result.changed_ids.add(natural_id)
+            elif changed:
+                result.updated += 1
+                result.changed_ids.add(natural_id)
+    return result
+
+
+def children_prune(
+    *, store_id: int, resource: str, parent_column: str, parent_ids: set[int], keep_ids: set
+) -> int:
+    """Deletes children of the given parents that the parents' latest payload no longer lists
+    (a line removed by an order edit). Only for payloads that carry all of a parent's children."""
+    if not parent_ids:
+        return 0
+    spec = TABLES[resource]
+    key = spec.key[-1] if resource == "refund_lines" else spec.key[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {spec.table} WHERE store_id = %s "
+            f"AND {parent_column} = ANY(%s) AND NOT ({key} = ANY(%s))",
+            [store_id, list(parent_ids), list(keep_ids)],
+        )
+        return cursor.rowcount
+
+
+def unseen_mark_deleted(
+    *,
+    store_id: int,
+    resource: str,
+    seen_since: datetime,
+    deleted_at: datetime,
+    orders_created_since: datetime | None = None,
+) -> int:
+    """After a complete full sync: rows not written since `seen_since` no longer exist in Shopify.
+
+    Deletion also moves `updated_at` forward, so an older payload arriving later cannot bring the
+    row back. With `orders_created_since`, only orders created since then (and their children)
+    are considered, because older ones were not part of what the sync could read."""
+    spec = TABLES[resource]
+    orders_table = TABLES["orders"].table
+    params: list = [deleted_at, deleted_at, store_id, seen_since]
+    window = ""
+    if orders_created_since is not None and resource == "orders":
+        window, params = "AND created_at >= %s", [*params, orders_created_since]
+    elif orders_created_since is not None and resource in ("line_items", "refunds"):
+        window = (
+            f"AND order_shopify_id IN (SELECT shopify_id FROM {orders_table} "
+            "WHERE store_id = %s AND created_at >= %s)"
+        )
+        params = [*params, store_id, orders_created_since]
+    with connection.cursor() as cursor:
+        if spec.guarded:
+            cursor.execute(
+                f"UPDATE {spec.table} SET deleted_at = %s, "
+                f"updated_at = GREATEST(updated_at, %s) "
+                f"WHERE store_id = %s AND deleted_at IS NULL AND synced_at < %s {window}",
+                params,
+            )
+        else:
+            # Refund lines go with refunds that are gone.
+            cursor.execute(
+                f"DELETE FROM {spec.table} WHERE store_id = %s AND refund_shopify_id IN "
+                f"(SELECT shopify_id FROM {TABLES['refunds'].table} WHERE store_id = %s "
+                "AND deleted_at IS NOT NULL)",
+                [store_id, store_id],
+            )
+        return cursor.rowcount
+
+
+def records_mark_deleted(
+    *, store_id: int, resource: str, shopify_ids: list[int], deleted_at: datetime
+) -> list[int]:
+    """Soft-deletes rows by id (webhook deletions, redaction); returns the ids that changed."""
+    spec = TABLES[resource]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {spec.table} SET deleted_at = %s, "
+            f"updated_at = GREATEST(updated_at, %s) "
+            f"WHERE store_id = %s AND shopify_id = ANY(%s) AND deleted_at IS NULL "
+            f"RETURNING shopify_id",
+            [deleted_at, deleted_at, store_id, shopify_ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
