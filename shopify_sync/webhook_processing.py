@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 from shopify_sync import queries, records, rollup_hooks, writer
 from shopify_sync.credentials import store_client
 from shopify_sync.crypto import secret_decrypt
-from shopify_sync.models import Customer, Order, Store, WebhookEvent
+from shopify_sync.models import Customer, Order, ProductVariant, Store, WebhookEvent
 from shopify_sync.readers import Batch
 from tenants.hosts import main_host_url
 from tenants.models import ConnectedShop
@@ -142,6 +142,11 @@ def _delete(store: Store, resource: str, payload: dict, when) -> None:
     )
     if resource == "orders" and changed:
         rollup_hooks.orders_changed(store_id=store.pk, order_ids=set(changed))
+    if resource == "products":
+        # A deleted product's variants are gone with it.
+        ProductVariant.objects.filter(
+            store=store, product_shopify_id__in=ids, deleted_at__isnull=True
+        ).update(deleted_at=when)
 
 
 def _redact_customer(store: Store, payload: dict) -> None:

@@ -22,6 +22,7 @@ SHOPS = [
     "timezone=Europe/Berlin,history_days=200",
     "initech:orders=200,customers=60,products=15,plan=enterprise,history_days=120",
     "umbrella:orders=150,customers=50,products=12,plan=enterprise,history_days=150",
+    "hooli:orders=120,customers=40,products=10,plan=standard,history_days=100",
 ]
 
 

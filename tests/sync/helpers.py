@@ -43,4 +43,5 @@ def assert_matches_shopify(sim, shop: str, store) -> None:
     truth = shopify_stats(sim, shop)
     ours = xeno_stats(store)
     expected = {key: truth[key] for key in ours}
-    assert ours == expected
+    differences = {k: (ours[k], expected[k]) for k in ours if ours[k] != expected[k]}
+    assert not differences, f"Xeno vs Shopify: {differences}"
