@@ -71,7 +71,7 @@ def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
 def test_sync_store_command_waits_and_prints_a_json_summary(
     simulator, celery_worker, tenant_a, cleanup_stores, capsys
 ):
-    store, _ = _connect(simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False)
+    _connect(simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False)
 
     call_command(
         "sync_store",

@@ -50,7 +50,7 @@ def test_a_revoked_token_ends_in_needs_reconnect_with_a_clear_message(
         cleanup_stores.append((tenant_a.schema_name, info.domain))
         simulator.set_faults("hooli", revoke_tokens=True)
 
-        run, _ = sync_request(store=store, kind="incremental", resources=["orders"])
+        sync_request(store=store, kind="incremental", resources=["orders"])
         (finished,) = wait_for_runs(store)
 
         assert finished.status == SyncRun.Status.FAILED
