@@ -20,8 +20,15 @@ class TenantMembershipMiddleware:
     def __call__(self, request):
         tenant = getattr(request, "tenant", None)
         request.membership = None
+        if tenant is None and request.path.startswith("/admin/"):
+            # django-tenants' admin templates read request.tenant.schema_name when the attribute
+            # exists; on the main host it is None, and "no attribute" is how they mean public.
+            del request.tenant
+            return self.get_response(request)
         if tenant is None or request.path.startswith(OPEN_PATH_PREFIXES):
             return self.get_response(request)
+        if not request.user.is_authenticated and request.path.startswith("/api/"):
+            _authenticate_bearer(request)
         if not request.user.is_authenticated:
             if request.path.startswith("/api/"):
                 return JsonResponse(
@@ -36,3 +43,17 @@ class TenantMembershipMiddleware:
             # Same answer as for a tenant that does not exist: its existence is not revealed.
             raise Http404("Page not found")
         return self.get_response(request)
+
+
+def _authenticate_bearer(request) -> None:
+    """API clients on a tenant host send a JWT, not a session: the gate must see that user too
+    (DRF would authenticate it only after this middleware has already answered 401)."""
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+
+    try:
+        result = JWTAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return
+    if result is not None:
+        request.user = result[0]

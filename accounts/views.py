@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import SignInForm
 from accounts.handoff import handoff_token_create, handoff_token_redeem
 from accounts.selectors import membership_for, memberships_of_user
+from accounts.services import sign_in_audit
 from tenants.hosts import main_host_url, tenant_host_url
 from tenants.models import Tenant
 from tenants.selectors import tenant_for_hostname
@@ -34,6 +35,7 @@ def sign_in(request):
     form = SignInForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
+        sign_in_audit(user=form.user, request=request)
         return _after_sign_in(request, next_url)
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
@@ -77,7 +79,7 @@ def redeem_handoff(request):
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None or membership_for(user=user, tenant=request.tenant) is None:
         return HttpResponseRedirect(main_host_url("/accounts/sign-in/"))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.LockoutModelBackend")
     next_path = request.GET.get("next", "/")
     if not next_path.startswith("/") or next_path.startswith("//"):
         next_path = "/"

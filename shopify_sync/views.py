@@ -1,8 +1,79 @@
-from django.shortcuts import render
+"""Sync page (tenant host): stores, data health, runs, live progress, manual syncs."""
 
-from shopify_sync.models import Store
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import tenant_access_for_request
+from accounts.permissions import RUN_SYNC
+from shopify_sync.models import Store, SyncRun
+from shopify_sync.selectors import (
+    store_active_run,
+    store_data_health,
+    store_recent_runs,
+    store_record_totals,
+)
+from shopify_sync.services import RESOURCES, sync_request
+
+
+def _store_or_404(store_id: int) -> Store:
+    # The tenant's schema is active: a store of another tenant does not exist here.
+    store = Store.objects.filter(pk=store_id).first()
+    if store is None:
+        raise Http404("Page not found")
+    return store
+
+
+def _store_panel(store: Store) -> dict:
+    return {
+        "store": store,
+        "active_run": store_active_run(store=store),
+        "runs": store_recent_runs(store=store, limit=8),
+        "health": store_data_health(store=store),
+        "totals": store_record_totals(store=store),
+    }
 
 
 def sync_page(request):
-    stores = list(Store.objects.all())
-    return render(request, "shopify_sync/sync.html", {"stores": stores, "section": "sync"})
+    tenant_access_for_request(request, capability=RUN_SYNC)
+    panels = [_store_panel(store) for store in Store.objects.order_by("shop_domain")]
+    return render(
+        request,
+        "shopify_sync/sync.html",
+        {"panels": panels, "section": "sync", "resources": RESOURCES},
+    )
+
+
+def store_panel(request, store_id: int):
+    """The partial the page polls while a run is going."""
+    tenant_access_for_request(request, capability=RUN_SYNC)
+    panel = _store_panel(_store_or_404(store_id))
+    return render(request, "shopify_sync/sync.html#store-panel", {**panel, "resources": RESOURCES})
+
+
+@require_POST
+def store_sync_start(request, store_id: int):
+    _tenant, _membership = tenant_access_for_request(request, capability=RUN_SYNC)
+    store = _store_or_404(store_id)
+    kind = request.POST.get("kind", SyncRun.Kind.INCREMENTAL)
+    resources = request.POST.getlist("resources") or list(RESOURCES)
+    error = ""
+    try:
+        sync_request(
+            store=store,
+            kind=kind if kind in (SyncRun.Kind.FULL, SyncRun.Kind.INCREMENTAL) else "",
+            resources=resources,
+            trigger=SyncRun.Trigger.MANUAL,
+            user_id=request.user.pk,
+        )
+    except ValidationError as invalid:
+        error = " ".join(invalid.messages)
+    if request.htmx:
+        panel = _store_panel(store)
+        return render(
+            request,
+            "shopify_sync/sync.html#store-panel",
+            {**panel, "resources": RESOURCES, "error": error},
+        )
+    return redirect("sync")

@@ -7,7 +7,7 @@ from django.test import Client
 
 from tests.conftest import PASSWORD
 
-TENANT_PAGES = ["/", "/customers/", "/orders/", "/products/", "/sync/"]
+TENANT_PAGES = ["/", "/customers/", "/orders/", "/products/"]
 
 
 @pytest.mark.parametrize("role", ["owner", "admin", "analyst", "viewer"])

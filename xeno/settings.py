@@ -3,6 +3,7 @@
 Variables are documented in .env.example; a `.env` file beside manage.py is read when present.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -50,6 +51,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "template_partials",
+    "corsheaders",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "xeno.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "xeno.health.HealthCheckMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "tenants.middleware.TenantHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +134,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:sign_in"
+# Counts failed sign-ins on the cache and refuses further tries for a while (accounts/lockout.py);
+# as an authentication backend it covers every sign-in path: form, JWT login and the admin.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+SIGN_IN_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+SIGN_IN_LOCKOUT_SECONDS = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
+INVITATION_MAX_AGE_DAYS = 7
+PASSWORD_RESET_TIMEOUT = 3 * 3600
+
+# Email: the console in development; tests use Django's in-memory outbox.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Xeno <no-reply@localhost>")
+
+# Browser clients on other origins may call the API only from these origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "en-us"
@@ -148,6 +176,8 @@ SHOPIFY_API_KEY = env.str("SHOPIFY_API_KEY", default="")
 SHOPIFY_API_SECRET = env.str("SHOPIFY_API_SECRET", default="")
 # Points the client at another Admin API host (the local simulator); empty means real Shopify.
 SHOPIFY_API_BASE_URL = env.str("SHOPIFY_API_BASE_URL", default="")
+# Where Shopify delivers webhooks (default: the main host's /webhooks/shopify/).
+SHOPIFY_WEBHOOK_URL = env.str("SHOPIFY_WEBHOOK_URL", default="")
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 if not DEBUG and not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured(
@@ -206,8 +236,20 @@ CSRF_TRUSTED_ORIGINS = env.list(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Counted on the Redis cache, so the limits hold across web processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api.throttles.UserThrottle",
+        "accounts.api.throttles.TenantThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="60/min"),
+        "user": env.str("THROTTLE_USER_RATE", default="600/min"),
+        "tenant": env.str("THROTTLE_TENANT_RATE", default="3000/min"),
+        "auth": env.str("THROTTLE_AUTH_RATE", default="30/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -224,6 +266,15 @@ SPECTACULAR_SETTINGS = {
     "store's currency; dates are in the store's timezone.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ is served on the main host: document its URLconf, not ROOT_URLCONF (tenant).
+    "SERVE_URLCONF": "xeno.urls_public",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": True,
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
@@ -252,5 +303,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
