@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from shopify_sync import queries, records
@@ -61,7 +61,7 @@ def _bulk_start(client: ShopifyClient, query: str) -> str:
     raise ShopifyTransientError("Shopify kept another bulk export running for too long.")
 
 
-def _bulk_wait(client: ShopifyClient, operation_id: str, progress: Callable) -> dict:
+def _bulk_wait(client: ShopifyClient, operation_id: str) -> dict:
     polls = 0
     while True:
         operation = client.execute(queries.BULK_STATUS, {"id": operation_id})["bulkOperation"]
@@ -73,20 +73,17 @@ def _bulk_wait(client: ShopifyClient, operation_id: str, progress: Callable) -> 
                 f"Shopify's bulk export ended {status.lower()} "
                 f"({operation.get('errorCode') or 'no reason given'})."
             )
-        progress(int(operation.get("objectCount") or 0))
         time.sleep(BULK_POLL_SECONDS[min(polls, len(BULK_POLL_SECONDS) - 1)])
         polls += 1
 
 
-def bulk_export_lines(
-    client: ShopifyClient, query: str, *, on_progress: Callable[[int], None]
-) -> tuple[int, Iterator[dict]]:
+def bulk_export_lines(client: ShopifyClient, query: str) -> tuple[int, Iterator[dict]]:
     """Runs a bulk query to completion (retrying failed exports) and streams its objects."""
     last_error: Exception | None = None
     for _attempt in range(BULK_ATTEMPTS):
         operation_id = _bulk_start(client, query)
         try:
-            operation = _bulk_wait(client, operation_id, on_progress)
+            operation = _bulk_wait(client, operation_id)
         except BulkOperationFailed as error:
             logger.warning("bulk export failed, starting again", extra={"reason": str(error)})
             last_error = error
@@ -107,7 +104,8 @@ def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
     batch = Batch()
     for obj in objects:
         parent = obj.get("__parentId")
-        batch.objects_read += 1
+        # Progress counts records (customers, products, orders), not their children.
+        batch.objects_read += 0 if parent else 1
         if resource == "customers":
             row = records.customer_row(obj)
             batch.add("customers", row)

@@ -197,22 +197,13 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
         searches = [f"created_at:>='{boundary}'", f"created_at:<'{boundary}'"]
     else:
         searches = [""]
-    base_done = ctx.run.progress_done
     refunds: list[tuple[int, int]] = []
     for search in searches:
-
-        def progress(objects: int, base_done: int = base_done) -> None:
-            ctx.run.progress_done = base_done + objects
-            ctx.save_progress()
-
         query = queries.bulk_query(templates[resource], search)
-        total, objects = readers.bulk_export_lines(ctx.client, query, on_progress=progress)
-        ctx.run.progress_total = (ctx.run.progress_total or 0) + total
-        ctx.run.progress_done = base_done
+        _total, objects = readers.bulk_export_lines(ctx.client, query)
         for batch in readers.bulk_batches(resource, objects):
             refunds.extend(batch.refunds_without_lines)
             _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-        base_done = ctx.run.progress_done
         if resource == "orders":
             rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
     if refunds:
@@ -280,12 +271,21 @@ def incremental_sync_resource(ctx: RunContext, resource: str) -> None:
 COUNT_FIELDS = {"orders": "ordersCount", "customers": "customersCount", "products": "productsCount"}
 
 
+def shopify_counts(ctx: RunContext) -> dict[str, int]:
+    """How many records Shopify has per resource (what this token may see of orders)."""
+    visible_since = _orders_visible_since(ctx.store)
+    search = f"created_at:>='{_iso(visible_since)}'" if visible_since else None
+    data = ctx.client.execute(queries.COUNTS, {"orders": search})
+    return {
+        resource: int((data.get(field) or {}).get("count") or 0)
+        for resource, field in COUNT_FIELDS.items()
+    }
+
+
 def reconcile_resource(ctx: RunContext, resource: str) -> None:
     """Compares counts with Shopify, then repairs with a full sync and records what it fixed."""
     visible_since = _orders_visible_since(ctx.store) if resource == "orders" else None
-    search = f"created_at:>='{_iso(visible_since)}'" if visible_since else None
-    data = ctx.client.execute(queries.COUNTS, {resource: search})
-    remote = int((data.get(COUNT_FIELDS[resource]) or {}).get("count") or 0)
+    remote = shopify_counts(ctx)[resource]
     model = writer.TABLES[resource].model
     local_rows = model.objects.filter(store=ctx.store, deleted_at__isnull=True)
     if visible_since is not None:
@@ -332,6 +332,11 @@ def run_execute(*, run_id: int) -> SyncRun:
         try:
             with store_client(store) as client:
                 ctx = RunContext(run, client)
+                if run.kind != SyncRun.Kind.INCREMENTAL:
+                    counts = shopify_counts(ctx)
+                    run.progress_done = 0
+                    run.progress_total = sum(counts[r] for r in resources)
+                    ctx.save_progress()
                 for resource in resources:
                     if run.kind == SyncRun.Kind.FULL:
                         full_sync_resource(ctx, resource)
