@@ -53,6 +53,16 @@ class SignUpForm(forms.Form):
     )
 
 
+class WorkspaceForm(forms.Form):
+    """Sign-up for someone already signed in: only the new workspace's name."""
+
+    company_name = forms.CharField(
+        max_length=100,
+        label="Company name",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "organization"}),
+    )
+
+
 class AcceptInvitationForm(forms.Form):
     """For an invited person without an account: choose a name and password."""
 

@@ -64,7 +64,8 @@ def sign_out(request):
 
 def home(request):
     memberships = memberships_of_user(user=request.user) if request.user.is_authenticated else []
-    return render(request, "accounts/home.html", {"memberships": memberships})
+    context = {"memberships": memberships, "deleted": request.GET.get("deleted") == "1"}
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

@@ -7,12 +7,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.forms import AcceptInvitationForm, SignUpForm
+from accounts.forms import AcceptInvitationForm, SignUpForm, WorkspaceForm
 from accounts.handoff import handoff_token_create
 from accounts.invitations import invitation_accept, invitation_for_token
 from accounts.models import User
 from accounts.services import user_create
-from accounts.signup import account_sign_up
+from accounts.signup import account_sign_up, workspace_create
 from tenants.hosts import tenant_host_url, tenant_hostname
 from tenants.selectors import tenant_slug_candidates
 
@@ -44,10 +44,16 @@ def form_errors_from(form, error: ValidationError) -> None:
 
 
 def sign_up(request):
-    form = SignUpForm(request.POST or None)
+    """New people give email, password and company; signed-in people only a company name."""
+    signed_in = request.user.is_authenticated
+    form = (WorkspaceForm if signed_in else SignUpForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, tenant = account_sign_up(**form.cleaned_data)
+            if signed_in:
+                user = request.user
+                tenant = workspace_create(owner=user, **form.cleaned_data)
+            else:
+                user, tenant = account_sign_up(**form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:

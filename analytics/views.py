@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from accounts.access import tenant_access_for_request
 from accounts.permissions import EXPORT_DATA, VIEW_ANALYTICS, role_can
+from accounts.services import audit_record
 from analytics import charts, filters, reports
 from analytics.exports import EXPORTS, csv_text
 from analytics.selectors import sync_status
@@ -88,6 +89,14 @@ def _analytics_page(request, section: str):
                 raise Http404("No such table")
             response = HttpResponse(text, content_type="text/csv; charset=utf-8")
             name = f"{tenant.slug}-{section}-{export}-{state.start}-{state.end}.csv"
+            audit_record(
+                tenant=tenant,
+                actor=request.user,
+                action="data.exported",
+                target=name,
+                details={"section": section, "table": export},
+                request=request,
+            )
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         context["report"] = report

@@ -16,7 +16,7 @@ from shopify_sync.selectors import (
     store_recent_runs,
     store_record_totals,
 )
-from shopify_sync.services import RESOURCES, sync_request
+from shopify_sync.services import RESOURCES, sync_request, sync_request_audit
 
 
 class SyncRequestSerializer(serializers.Serializer):
@@ -87,7 +87,9 @@ class SyncStartView(APIView):
         },
     )
     def post(self, request, tenant_id: int | None = None):
-        tenant_access_for_request(request, tenant_id=tenant_id, capability=RUN_SYNC)
+        tenant, _membership = tenant_access_for_request(
+            request, tenant_id=tenant_id, capability=RUN_SYNC
+        )
         serializer = SyncRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kind = serializer.validated_data.get("kind", self.default_kind)
@@ -103,6 +105,7 @@ class SyncStartView(APIView):
                 )
             except ValidationError as error:
                 return Response({"detail": " ".join(error.messages)}, status=400)
+            sync_request_audit(tenant=tenant, run=run, request=request)
             queued.append(
                 {
                     "run_id": run.pk,

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=30.0)
 MAX_ATTEMPTS = 7
+MAX_THROTTLED = 60
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 DEFAULT_QUERY_COST = 50
@@ -89,14 +90,38 @@ def graphql_url(shop_domain: str, api_version: str | None = None) -> str:
 
 @dataclass
 class ThrottleState:
+    """Our view of the store's leaky bucket, shared by the clients of one store in a process.
+
+    `available` is what Shopify last reported; `in_flight` are points reserved by requests sent
+    but not answered yet, which Shopify's figure does not reflect."""
+
     maximum: float = 1000.0
     available: float = 1000.0
     restore_rate: float = 50.0
     observed_at: float = field(default_factory=time.monotonic)
+    in_flight: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def estimate_now(self) -> float:
         elapsed = time.monotonic() - self.observed_at
-        return min(self.maximum, self.available + elapsed * self.restore_rate)
+        return min(self.maximum, self.available + elapsed * self.restore_rate) - self.in_flight
+
+    def reserve(self, cost: float) -> float:
+        """Reserves `cost` points; returns how long to wait before sending."""
+        with self.lock:
+            wait = max(0.0, (cost - self.estimate_now()) / max(self.restore_rate, 1.0))
+            self.in_flight += cost
+            return wait
+
+    def settle(self, reserved: float, status: dict | None) -> None:
+        """Releases a reservation, taking Shopify's figures when the answer carried them."""
+        with self.lock:
+            self.in_flight = max(0.0, self.in_flight - reserved)
+            if status:
+                self.maximum = float(status.get("maximumAvailable", self.maximum))
+                self.available = float(status.get("currentlyAvailable", 0))
+                self.restore_rate = float(status.get("restoreRate", self.restore_rate))
+                self.observed_at = time.monotonic()
 
 
 @dataclass
@@ -139,6 +164,7 @@ class ShopifyClient:
         api_version: str | None = None,
         on_auth_error: Callable[[], str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        throttle: ThrottleState | None = None,
     ) -> None:
         self.shop_domain = shop_domain
         self.url = graphql_url(shop_domain, api_version)
@@ -147,7 +173,8 @@ class ShopifyClient:
         self._sleep = sleep
         self._http = httpx.Client(timeout=TIMEOUT, limits=httpx.Limits(max_connections=4))
         self._owner_thread = threading.get_ident()
-        self.throttle = ThrottleState()
+        # Clients of one store working side by side share the bucket they all drain.
+        self.throttle = throttle or ThrottleState()
         self.stats = CallStats()
         self._expected_costs: dict[str, int] = {}
 
@@ -160,45 +187,55 @@ class ShopifyClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _pace(self, expected_cost: int) -> None:
-        needed = min(expected_cost, self.throttle.maximum)
-        available = self.throttle.estimate_now()
-        if available < needed:
-            wait = (needed - available) / max(self.throttle.restore_rate, 1.0)
+    def _pace(self, expected_cost: int) -> float:
+        reserved = float(min(expected_cost, self.throttle.maximum))
+        wait = self.throttle.reserve(reserved)
+        if wait > 0:
             self.stats.throttle_wait_seconds += wait
             self._sleep(wait)
+        return reserved
 
     def _observe_cost(self, query: str, payload: dict) -> None:
         cost = (payload.get("extensions") or {}).get("cost") or {}
-        status = cost.get("throttleStatus") or {}
-        if status:
-            self.throttle = ThrottleState(
-                maximum=float(status.get("maximumAvailable", self.throttle.maximum)),
-                available=float(status.get("currentlyAvailable", 0)),
-                restore_rate=float(status.get("restoreRate", self.throttle.restore_rate)),
-            )
         if cost.get("requestedQueryCost") is not None:
             self._expected_costs[query] = int(cost["requestedQueryCost"])
         if cost.get("actualQueryCost") is not None:
             self.stats.api_cost += int(cost["actualQueryCost"])
+
+    def _send(self, query: str, variables: dict | None) -> tuple[httpx.Response, dict | None]:
+        """One request, paced by the shared bucket; returns the response and its JSON body."""
+        reserved = self._pace(self._expected_costs.get(query, DEFAULT_QUERY_COST))
+        payload = None
+        try:
+            response = self._http.post(
+                self.url,
+                json={"query": query, "variables": variables or {}},
+                headers={"X-Shopify-Access-Token": self._token_provider()},
+            )
+            if response.status_code == 200:
+                try:
+                    payload = response.json()
+                except ValueError:
+                    payload = None
+        finally:
+            cost = ((payload or {}).get("extensions") or {}).get("cost") or {}
+            self.throttle.settle(reserved, cost.get("throttleStatus"))
+        self.stats.requests += 1
+        return response, payload
 
     def execute(self, query: str, variables: dict | None = None) -> dict:
         """Runs a query and returns its `data`; retries what is worth retrying."""
         if threading.get_ident() != self._owner_thread:
             raise RuntimeError("A ShopifyClient belongs to the thread that created it.")
         refreshed_token = False
-        for attempt in range(MAX_ATTEMPTS):
-            self._pace(self._expected_costs.get(query, DEFAULT_QUERY_COST))
+        throttled = attempt = 0
+        while attempt < MAX_ATTEMPTS:
             try:
-                response = self._http.post(
-                    self.url,
-                    json={"query": query, "variables": variables or {}},
-                    headers={"X-Shopify-Access-Token": self._token_provider()},
-                )
+                response, payload = self._send(query, variables)
             except httpx.TransportError as error:
                 self._retry_after(attempt, f"network error ({type(error).__name__})")
+                attempt += 1
                 continue
-            self.stats.requests += 1
             if response.status_code in (401, 403):
                 if self._on_auth_error is not None and not refreshed_token:
                     # An expiring token may have just lapsed: renew once before giving up.
@@ -209,31 +246,30 @@ class ShopifyClient:
                     f"Shopify refused the access token for {self.shop_domain} "
                     f"(HTTP {response.status_code}): the store must be reconnected."
                 )
-            if response.status_code == 429:
-                wait = float(response.headers.get("Retry-After") or _backoff(attempt))
-                self.stats.throttle_wait_seconds += wait
-                self._retry_after(attempt, "HTTP 429", wait=wait)
-                continue
-            if response.status_code >= 500:
-                self._retry_after(attempt, f"HTTP {response.status_code}")
-                continue
-            if response.status_code != 200:
-                raise ShopifyQueryError(
-                    f"Shopify answered HTTP {response.status_code} for {self.shop_domain}."
-                )
-            try:
-                payload = response.json()
-            except ValueError:
-                self._retry_after(attempt, "a response that is not JSON")
+            if response.status_code == 429 or response.status_code >= 500 or payload is None:
+                if response.status_code in range(201, 500) and response.status_code != 429:
+                    raise ShopifyQueryError(
+                        f"Shopify answered HTTP {response.status_code} for {self.shop_domain}."
+                    )
+                wait = None
+                if response.status_code == 429:
+                    wait = float(response.headers.get("Retry-After") or _backoff(attempt))
+                    self.stats.throttle_wait_seconds += wait
+                self._retry_after(attempt, f"HTTP {response.status_code}", wait=wait)
+                attempt += 1
                 continue
             self._observe_cost(query, payload)
             if _throttle_code(payload):
-                # The bucket state in the answer says how long to wait; _pace does it next turn.
+                # The answer's bucket figures make the next _pace wait long enough. Throttling
+                # is expected under load, so it has a budget of its own.
                 self.stats.retries += 1
+                throttled += 1
+                if throttled > MAX_THROTTLED:
+                    break
                 continue
             return self._data_or_raise(payload)
         raise ShopifyTransientError(
-            f"Shopify kept failing for {self.shop_domain} after {MAX_ATTEMPTS} attempts."
+            f"Shopify kept failing for {self.shop_domain} after several attempts."
         )
 
     def _retry_after(self, attempt: int, reason: str, wait: float | None = None) -> None:

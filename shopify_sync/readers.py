@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from shopify_sync import queries, records
@@ -18,7 +21,7 @@ from shopify_sync.client import ShopifyClient, ShopifyQueryError, ShopifyTransie
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 20000
 BULK_POLL_SECONDS = (0.5, 1, 1, 2, 2, 3, 5)
 BULK_ATTEMPTS = 3
 
@@ -134,27 +137,82 @@ def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
         yield batch
 
 
+# A refund with up to 10 lines costs about 64 points: 15 of them stay under the 1000-point limit.
+REFUND_CHUNK = 15
+REFUND_FETCHERS = 4
+
+
+def _refund_line_batch(client: ShopifyClient, part: list[tuple[int, int]]) -> Batch:
+    ids = [f"gid://shopify/Refund/{refund_id}" for refund_id, _order in part]
+    data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids})
+    batch = Batch()
+    batch.complete_parents["refunds"] = set()
+    for node in data.get("nodes") or []:
+        if not node:
+            continue
+        refund_id = records.gid_to_id(node["id"])
+        order_id = records.gid_to_id((node.get("order") or {}).get("id"))
+        connection = node.get("refundLineItems") or {}
+        for line in connection.get("nodes") or []:
+            batch.add("refund_lines", records.refund_line_row(line, refund_id, order_id))
+        if not (connection.get("pageInfo") or {}).get("hasNextPage"):
+            batch.complete_parents["refunds"].add(refund_id)
+    return batch
+
+
 def refund_line_batches(
-    client: ShopifyClient, refunds: list[tuple[int, int]], chunk: int = 50
+    client_factory: Callable[[], ShopifyClient], refunds: list[tuple[int, int]]
 ) -> Iterator[Batch]:
-    """Lines of refunds found by a bulk export (bulk queries cannot nest them)."""
-    for start in range(0, len(refunds), chunk):
-        part = refunds[start : start + chunk]
-        ids = [f"gid://shopify/Refund/{refund_id}" for refund_id, _order in part]
-        data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids})
-        batch = Batch()
-        batch.complete_parents["refunds"] = set()
-        for node in data.get("nodes") or []:
-            if not node:
-                continue
-            refund_id = records.gid_to_id(node["id"])
-            order_id = records.gid_to_id((node.get("order") or {}).get("id"))
-            connection = node.get("refundLineItems") or {}
-            for line in connection.get("nodes") or []:
-                batch.add("refund_lines", records.refund_line_row(line, refund_id, order_id))
-            if not (connection.get("pageInfo") or {}).get("hasNextPage"):
-                batch.complete_parents["refunds"].add(refund_id)
-        yield batch
+    """Lines of refunds found by a bulk export (bulk queries cannot nest them in `refunds`).
+
+    Fetched by a few threads at once, each with a client of its own; batches are yielded to the
+    caller's thread, which does all database writes."""
+    parts = [refunds[i : i + REFUND_CHUNK] for i in range(0, len(refunds), REFUND_CHUNK)]
+    if not parts:
+        return
+    local = threading.local()
+
+    def fetch(part):
+        if not hasattr(local, "client"):
+            local.client = client_factory()
+            clients.append(local.client)
+        return _refund_line_batch(local.client, part)
+
+    clients: list[ShopifyClient] = []
+    try:
+        with ThreadPoolExecutor(max_workers=REFUND_FETCHERS) as pool:
+            yield from pool.map(fetch, parts)
+    finally:
+        for client in clients:
+            client.close()
+
+
+_DONE = object()
+
+
+def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+    """Reads and parses the next batches in a thread while the caller writes the current one:
+    parsing (Python) and upserting (PostgreSQL) then use both cores. At most `depth` batches wait,
+    so memory stays bounded."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+
+    def produce():
+        try:
+            for batch in batches:
+                waiting.put(batch)
+            waiting.put(_DONE)
+        except Exception as error:  # noqa: BLE001 - handed to the consumer, raised there
+            waiting.put(error)
+
+    thread = threading.Thread(target=produce, daemon=True, name="bulk-reader")
+    thread.start()
+    while True:
+        item = waiting.get()
+        if item is _DONE:
+            return
+        if isinstance(item, Exception):
+            raise item
+        yield item
 
 
 def _remaining_line_items(client: ShopifyClient, order_gid: str, after: str) -> list[dict]:

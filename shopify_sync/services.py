@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
+from accounts.services import audit_record
 from shopify_sync import client as shopify_client
 from shopify_sync import queries
 from shopify_sync.credentials import grant_store, store_client
@@ -84,6 +84,8 @@ def store_connect(
     webhook_secret: str = "",
     user_id: int | None = None,
     trigger_first_sync: bool = True,
+    actor=None,
+    request=None,
 ) -> tuple[Store, ScopeVerdict]:
     """Validates the credentials against Shopify, stores them encrypted, runs the scope
     preflight, and queues the first full sync. Nothing is stored if any step fails.
@@ -133,8 +135,15 @@ def store_connect(
     if not verdict.can_sync:
         raise ValidationError(" ".join(verdict.sentences()) + " Add these scopes to the app.")
     store.save()
-    ConnectedShop.objects.create(
-        shop_domain=domain, tenant=Tenant.objects.get(schema_name=connection.schema_name)
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    ConnectedShop.objects.create(shop_domain=domain, tenant=tenant)
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="store.connected",
+        target=domain,
+        details={"access": mode, "scopes": store.granted_scopes},
+        request=request,
     )
     from shopify_sync.schedules import store_schedules_sync
 
@@ -180,6 +189,12 @@ def sync_request(
         )
         for run in active:
             if set(run.resources) & set(resources):
+                if run.status == SyncRun.Status.RUNNING and run_worker_is_gone(run=run):
+                    # Its worker died (the lock went with its connection): run it again now
+                    # rather than wait hours for the broker to redeliver the task.
+                    from shopify_sync.tasks import sync_run_task
+
+                    tenant_task_enqueue(sync_run_task, tenant=connection.tenant, run_id=run.pk)
                 return run, False
         run = SyncRun.objects.create(
             store=store,
@@ -194,6 +209,18 @@ def sync_request(
     return run, True
 
 
+def sync_request_audit(*, tenant, run: SyncRun, request) -> None:
+    """A member's sync request, in the tenant's audit log."""
+    audit_record(
+        tenant=tenant,
+        actor=request.user,
+        action="sync.requested",
+        target=run.store.shop_domain,
+        details={"run": run.pk, "kind": run.kind, "resources": run.resources},
+        request=request,
+    )
+
+
 def store_mark_status(*, store: Store, status: str, reason: str = "") -> None:
     store.status, store.status_reason = status, reason
     store.save(update_fields=["status", "status_reason", "updated_at"])
@@ -203,12 +230,12 @@ def store_mark_status(*, store: Store, status: str, reason: str = "") -> None:
         store_schedules_remove(store=store)
 
 
-def run_stale_mark_failed(*, older_than_minutes: int = 240) -> int:
-    """Runs left 'running' by a worker that never came back are failed, so they can be retried."""
-    limit = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
-    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING, started_at__lt=limit).update(
-        status=SyncRun.Status.FAILED,
-        error_code="worker_lost",
-        error_message="The worker running this sync stopped; it will be retried.",
-        finished_at=timezone.now(),
-    )
+def run_worker_is_gone(*, run: SyncRun) -> bool:
+    """A running run whose resource locks nobody holds has lost its worker."""
+    from shopify_sync.sync_engine import ResourceBusy, resource_locks
+
+    try:
+        with resource_locks(run.store_id, list(run.resources)):
+            return True
+    except ResourceBusy:
+        return False

@@ -24,7 +24,7 @@ from shopify_sync.client import (
     ShopifyError,
     ShopifyTransientError,
 )
-from shopify_sync.credentials import store_client
+from shopify_sync.credentials import store_access_token, store_client
 from shopify_sync.models import Store, SyncCursor, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,13 @@ def _orders_visible_since(store: Store):
 
 
 def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
-    for batch in readers.refund_line_batches(ctx.client, refunds):
+    # The fetching threads get the token from here: they have no database connection of ours.
+    token = store_access_token(store_id=ctx.store.pk)
+    domain = ctx.store.shop_domain
+    shared = ctx.client.throttle
+    for batch in readers.refund_line_batches(
+        lambda: ShopifyClient(domain, lambda: token, throttle=shared), refunds
+    ):
         _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
 
 
@@ -198,13 +204,14 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
     else:
         searches = [""]
     refunds: list[tuple[int, int]] = []
-    for search in searches:
+    for number, search in enumerate(searches):
         query = queries.bulk_query(templates[resource], search)
         _total, objects = readers.bulk_export_lines(ctx.client, query)
-        for batch in readers.bulk_batches(resource, objects):
+        for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
             refunds.extend(batch.refunds_without_lines)
             _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-        if resource == "orders":
+        if resource == "orders" and number < len(searches) - 1:
+            # The recent months are visible on the dashboard before older ones arrive.
             rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
     if refunds:
         _fetch_refund_lines(ctx, refunds, seen_at=seen_at, refresh_rollups=False)

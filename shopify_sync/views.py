@@ -14,7 +14,7 @@ from shopify_sync.selectors import (
     store_recent_runs,
     store_record_totals,
 )
-from shopify_sync.services import RESOURCES, sync_request
+from shopify_sync.services import RESOURCES, sync_request, sync_request_audit
 
 
 def _store_or_404(store_id: int) -> Store:
@@ -54,19 +54,20 @@ def store_panel(request, store_id: int):
 
 @require_POST
 def store_sync_start(request, store_id: int):
-    _tenant, _membership = tenant_access_for_request(request, capability=RUN_SYNC)
+    tenant, _membership = tenant_access_for_request(request, capability=RUN_SYNC)
     store = _store_or_404(store_id)
     kind = request.POST.get("kind", SyncRun.Kind.INCREMENTAL)
     resources = request.POST.getlist("resources") or list(RESOURCES)
     error = ""
     try:
-        sync_request(
+        run, _created = sync_request(
             store=store,
             kind=kind if kind in (SyncRun.Kind.FULL, SyncRun.Kind.INCREMENTAL) else "",
             resources=resources,
             trigger=SyncRun.Trigger.MANUAL,
             user_id=request.user.pk,
         )
+        sync_request_audit(tenant=tenant, run=run, request=request)
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     if request.htmx:

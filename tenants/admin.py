@@ -101,6 +101,10 @@ class TenantAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if runs else messages.INFO
         self.message_user(request, f"Queued {runs} retry run(s).", level=level)
 
+    def has_add_permission(self, request):
+        # A tenant is a schema, a host and an owner: created by sign-up (tenant_create) only.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         # Deleting drops a schema: only the owner does that, from the tenant's settings.
         return False

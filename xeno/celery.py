@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from xeno.request_context import request_id_var
 
@@ -23,4 +23,10 @@ def _carry_request_id(headers=None, **_kwargs):
 @task_prerun.connect
 def _restore_request_id(task=None, **_kwargs):
     request_id = getattr(task.request, "request_id", None) if task else None
-    request_id_var.set(request_id or f"task-{task.request.id}" if task else "-")
+    request_id_var.set(request_id or (f"task-{task.request.id}" if task else "-"))
+
+
+@task_postrun.connect
+def _forget_request_id(**_kwargs):
+    # A worker thread runs many tasks: the next one must not log under this one's id.
+    request_id_var.set("-")

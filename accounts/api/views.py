@@ -3,8 +3,9 @@ service or selector, and serialises."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -176,6 +177,17 @@ class TenantUsersView(generics.GenericAPIView):
     serializer_class = s.MemberSerializer
     throttle_classes = [UserThrottle, TenantThrottle]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "PaginatedMemberList",
+            fields={
+                "count": drf_serializers.IntegerField(),
+                "next": drf_serializers.URLField(allow_null=True),
+                "previous": drf_serializers.URLField(allow_null=True),
+                "results": s.MemberSerializer(many=True),
+            },
+        )
+    )
     def get(self, request, tenant_id: int):
         tenant, _membership = tenant_access_for_request(
             request, tenant_id=tenant_id, capability=MANAGE_MEMBERS

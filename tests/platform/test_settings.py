@@ -177,13 +177,19 @@ def test_deleting_needs_the_exact_name_and_drops_the_schema(db, make_member, cli
 
 def test_the_retention_task_runs_in_the_tenants_schema_and_is_audited(tenant_a):
     from tenants.tasks import retention_prune
+    from xeno.request_context import request_id_var
 
     Tenant.objects.filter(pk=tenant_a.pk).update(data_retention_months=1)
     with schema_context(tenant_a.schema_name):
         store = Store.objects.create(shop_domain="retention-task.myshopify.com")
         _order(store, 7, timezone.now() - timedelta(days=90))
 
-    result = retention_prune.apply(kwargs={"schema_name": tenant_a.schema_name}).get()
+    previous_request_id = request_id_var.get()
+    try:
+        result = retention_prune.apply(kwargs={"schema_name": tenant_a.schema_name}).get()
+    finally:
+        # Celery's task_prerun hook sets the request id of this thread; later tests expect none.
+        request_id_var.set(previous_request_id)
 
     assert result["Order"] == 1
     assert AuditEvent.objects.filter(tenant_id=tenant_a.pk, action="retention.pruned").exists()

@@ -115,3 +115,15 @@ def test_the_address_preview_partial(main_client):
     assert response.status_code == 200
     assert "acme-retail.localhost" in response.text
     assert "<html" not in response.text
+
+
+def test_a_signed_in_user_creates_another_workspace(main_client, tenant_a, make_member):
+    user = make_member(tenant_a, "viewer", email="second@example.com")
+    main_client.force_login(user)
+
+    assert "You will own it as second@example.com" in main_client.get("/accounts/sign-up/").text
+    response = main_client.post("/accounts/sign-up/", {"company_name": "Second Shop"})
+
+    assert urlsplit(response["Location"]).hostname == "second-shop.localhost"
+    tenant = Tenant.objects.get(slug="second-shop")
+    assert Membership.objects.get(user=user, tenant=tenant).role == "owner"

@@ -125,7 +125,10 @@ def _rolled_back():
 
 def _call(client, method: str, path: str):
     with _rolled_back():
-        return getattr(client, method)(path, {} if method == "get" else None)
+        response = getattr(client, method)(path, {} if method == "get" else None)
+    if getattr(response, "file_to_stream", None) is not None:  # downloads: release the file
+        response.file_to_stream.close()
+    return response
 
 
 @contextmanager

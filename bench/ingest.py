@@ -1,0 +1,281 @@
+"""Ingestion benchmark: a full sync of a simulated store, against a plain COPY of the same rows.
+
+    .venv/bin/python bench/ingest.py --orders 100000
+    .venv/bin/python bench/ingest.py --stores 50 --orders 2000
+
+Single store: prints orders/s and rows/s from the moment each bulk file is ready to the last
+commit (export time on Shopify's side excluded), the same rows loaded by a plain COPY into scratch
+tables in the same run, their ratio, and the peak memory of the syncing process (the simulator
+runs in its own process). `--stores N`: N stores synced at once by a real Celery worker pool,
+printing throughput and how evenly the stores progressed.
+
+Runs in a scratch database (BENCH_INGEST_DATABASE_URL, default xeno_bench_ingest), dropped and
+created anew each run; PostgreSQL and Redis must be running.
+"""
+
+import argparse
+import io
+import os
+import resource
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get(
+    "BENCH_INGEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xeno_bench_ingest"
+)
+QUEUE = f"bench-ingest-{os.getpid()}"
+os.environ.update(
+    {
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "xeno.settings",
+        "DEBUG": "1",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _start_simulator(shops: list[str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    args = [sys.executable, "-m", "shopify_simulator", "--port", str(port), "--seed", "11"]
+    for shop in shops:
+        args += ["--shop", shop]
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if "listening" in line:
+            break
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _setup(base_url: str):
+    os.environ["SHOPIFY_API_BASE_URL"] = base_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate_all", verbosity=0)
+    from tenants.services import tenant_create
+
+    return tenant_create(name="Bench", slug="bench")
+
+
+def _connect(base_url: str, tenant, shop: str):
+    import httpx
+    from django_tenants.utils import schema_context
+
+    from shopify_sync.services import store_connect
+
+    shops = httpx.get(f"{base_url}/_simulator/shops", timeout=60).json()["shops"]
+    info = next(s for s in shops if s["shop"] == f"{shop}.myshopify.com")
+    with schema_context(tenant.schema_name):
+        store, _ = store_connect(
+            shop_domain=info["shop"],
+            client_id=info["client_id"],
+            client_secret=info["client_secret"],
+            trigger_first_sync=False,
+        )
+    return store
+
+
+def _rows_written(store) -> dict[str, int]:
+    from shopify_sync.models import LineItem, Order, Refund, RefundLineItem
+
+    return {
+        "orders": Order.objects.filter(store=store).count(),
+        "line_items": LineItem.objects.filter(store=store).count(),
+        "refunds": Refund.objects.filter(store=store).count(),
+        "refund_lines": RefundLineItem.objects.filter(store=store).count(),
+    }
+
+
+def _copy_baseline(store) -> float:
+    """Seconds a plain COPY takes to load the same order and line item rows into scratch tables
+    shaped like ours (same columns and indexes)."""
+    from django.db import connection
+
+    seconds = 0.0
+    with connection.cursor() as cursor:
+        for table in ("shopify_sync_order", "shopify_sync_lineitem", "shopify_sync_refund"):
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(
+                f"COPY (SELECT * FROM {table} WHERE store_id = {store.pk}) TO STDOUT"
+            ) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            scratch = f"scratch_{table}"
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
+            started = time.perf_counter()
+            with cursor.cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            seconds += time.perf_counter() - started
+            cursor.execute(f"DROP TABLE {scratch}")
+    return seconds
+
+
+def single_store(orders: int) -> None:
+    customers, products = max(orders // 8, 50), max(orders // 300, 20)
+    shop = f"bench:orders={orders},customers={customers},products={products},plan=enterprise"
+    simulator, base_url = _start_simulator([shop])
+    try:
+        tenant = _setup(base_url)
+        from django_tenants.utils import schema_context
+
+        from shopify_sync import readers
+        from shopify_sync.models import SyncRun
+        from shopify_sync.sync_engine import run_execute
+
+        export_seconds = []
+        original = readers.bulk_export_lines
+
+        def timed_export(client, query):
+            started = time.perf_counter()
+            result = original(client, query)
+            export_seconds.append(time.perf_counter() - started)
+            return result
+
+        readers.bulk_export_lines = timed_export
+        store = _connect(base_url, tenant, "bench")
+        with schema_context(tenant.schema_name):
+            run = SyncRun.objects.create(store=store, kind="full", resources=["orders"])
+            started = time.perf_counter()
+            run = run_execute(run_id=run.pk)
+            total = time.perf_counter() - started
+            assert run.status == "succeeded", run.error_message
+            rows = _rows_written(store)
+            copy_seconds = _copy_baseline(store)
+        load = total - sum(export_seconds)
+        row_count = sum(rows.values())
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        copy_rows = rows["orders"] + rows["line_items"] + rows["refunds"]
+        print(f"store: {orders} orders, rows written {rows}")
+        exported = sum(export_seconds)
+        print(f"full sync total {total:.1f} s, of which Shopify's bulk export {exported:.1f} s")
+        print(
+            f"ingest (bulk file ready -> last commit): {load:.1f} s, "
+            f"{rows['orders'] / load:,.0f} orders/s, {row_count / load:,.0f} rows/s"
+        )
+        print(
+            f"plain COPY of the same orders, line items and refunds: {copy_seconds:.1f} s, "
+            f"{copy_rows / copy_seconds:,.0f} rows/s"
+        )
+        print(f"ratio ingest / COPY: {load / copy_seconds:.2f}x")
+        print(f"peak memory of the syncing process: {peak_mb:.0f} MB")
+    finally:
+        simulator.terminate()
+
+
+def many_stores(stores: int, orders: int) -> None:
+    shops = [
+        f"s{i:02d}:orders={orders},customers={max(orders // 8, 20)},products=20,plan=plus"
+        for i in range(stores)
+    ]
+    simulator, base_url = _start_simulator(shops)
+    worker = None
+    try:
+        tenant = _setup(base_url)
+        from django_tenants.utils import schema_context
+
+        from shopify_sync.models import SyncRun
+        from shopify_sync.services import sync_request
+
+        connected = [_connect(base_url, tenant, f"s{i:02d}") for i in range(stores)]
+        env = {**os.environ}
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "xeno",
+                "worker",
+                "-Q",
+                QUEUE,
+                "-c",
+                "4",
+                "--pool",
+                "prefork",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        started = time.perf_counter()
+        with schema_context(tenant.schema_name):
+            for store in connected:
+                sync_request(
+                    store=store, kind="full", resources=["customers", "products", "orders"]
+                )
+            finished_at: dict[int, float] = {}
+            samples = []
+            while len(finished_at) < stores:
+                time.sleep(1)
+                runs = list(SyncRun.objects.all())
+                now = time.perf_counter() - started
+                for run in runs:
+                    if run.status in ("succeeded", "failed") and run.store_id not in finished_at:
+                        finished_at[run.store_id] = now
+                shares = [r.progress_done / r.progress_total for r in runs if r.progress_total]
+                if shares:
+                    samples.append((now, min(shares), max(shares)))
+            failed = SyncRun.objects.filter(status="failed").count()
+        elapsed = time.perf_counter() - started
+        times = sorted(finished_at.values())
+        print(
+            f"{stores} stores x {orders} orders, worker pool of 4: {elapsed:.1f} s, "
+            f"{stores * orders / elapsed:,.0f} orders/s overall, failed runs {failed}"
+        )
+        print(
+            f"store finished after: first {times[0]:.1f} s, median {times[len(times) // 2]:.1f} s, "
+            f"last {times[-1]:.1f} s"
+        )
+        for now, low, high in samples[:: max(1, len(samples) // 8)]:
+            print(f"  t={now:5.1f}s slowest store {100 * low:5.1f}%  fastest {100 * high:5.1f}%")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        simulator.terminate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--stores", type=int, default=1)
+    args = parser.parse_args()
+    _recreate_database()
+    if args.stores > 1:
+        many_stores(args.stores, args.orders)
+    else:
+        single_store(args.orders)
+
+
+if __name__ == "__main__":
+    main()
