@@ -1,12 +1,14 @@
 """Sync page (tenant host): stores, data health, runs, live progress, manual syncs."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import tenant_access_for_request
-from accounts.permissions import RUN_SYNC
+from accounts.permissions import MANAGE_STORES, RUN_SYNC
+from shopify_sync.forms import StoreConnectForm
 from shopify_sync.models import Store, SyncRun
 from shopify_sync.selectors import (
     store_active_run,
@@ -14,7 +16,7 @@ from shopify_sync.selectors import (
     store_recent_runs,
     store_record_totals,
 )
-from shopify_sync.services import RESOURCES, sync_request, sync_request_audit
+from shopify_sync.services import RESOURCES, store_connect, sync_request, sync_request_audit
 
 
 def _store_or_404(store_id: int) -> Store:
@@ -50,6 +52,36 @@ def store_panel(request, store_id: int):
     tenant_access_for_request(request, capability=RUN_SYNC)
     panel = _store_panel(_store_or_404(store_id))
     return render(request, "shopify_sync/sync.html#store-panel", {**panel, "resources": RESOURCES})
+
+
+def store_connect_page(request):
+    """Connect a Shopify store: validates the credentials with Shopify, shows what the granted
+    scopes mean, and starts the first sync (whose progress the Sync page shows)."""
+    tenant_access_for_request(request, capability=MANAGE_STORES)
+    form = StoreConnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_token = data["method"] == "token"
+        try:
+            store, verdict = store_connect(
+                shop_domain=data["shop_domain"],
+                access_token=data["access_token"] if by_token else "",
+                client_id="" if by_token else data["client_id"],
+                client_secret="" if by_token else data["client_secret"],
+                webhook_secret=data["webhook_secret"],
+                user_id=request.user.pk,
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as invalid:
+            form.add_error(None, " ".join(invalid.messages))
+        else:
+            message = f"{store.name} is connected; its first sync is running."
+            for sentence in verdict.sentences():
+                message += f" {sentence}"
+            messages.success(request, message)
+            return redirect("sync")
+    return render(request, "shopify_sync/connect.html", {"form": form, "section": "sync"})
 
 
 @require_POST

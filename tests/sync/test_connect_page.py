@@ -1,0 +1,73 @@
+"""Connecting a store from the Sync page: checked with Shopify first, nothing half-made."""
+
+from django_tenants.utils import schema_context
+
+from shopify_sync.models import Store
+from tenants.models import ConnectedShop
+
+
+def test_an_admin_connects_a_store_with_client_credentials(
+    simulator, tenant_a, make_member, client_for
+):
+    info = simulator.info("umbrella")
+    client = client_for(make_member(tenant_a, "admin"), tenant_a)
+
+    response = client.post(
+        "/sync/connect/",
+        {
+            "shop_domain": "umbrella",
+            "method": "client_credentials",
+            "client_id": info.client_id,
+            "client_secret": info.client_secret,
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/sync/"
+    assert "is connected; its first sync is running" in response.text
+    assert info.client_secret not in response.text
+    with schema_context(tenant_a.schema_name):
+        store = Store.objects.get(shop_domain="umbrella.myshopify.com")
+        assert store.access_mode == "client_credentials"
+        assert info.client_secret not in store.client_secret_encrypted
+
+
+def test_a_wrong_token_says_what_to_fix_and_stores_nothing(
+    simulator, tenant_a, make_member, client_for
+):
+    client = client_for(make_member(tenant_a, "owner"), tenant_a)
+
+    response = client.post(
+        "/sync/connect/",
+        {
+            "shop_domain": "initech.myshopify.com",
+            "method": "token",
+            "access_token": "shpat_" + "0" * 32,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Shopify did not accept these credentials" in response.text
+    with schema_context(tenant_a.schema_name):
+        assert not Store.objects.filter(shop_domain="initech.myshopify.com").exists()
+    assert not ConnectedShop.objects.filter(shop_domain="initech.myshopify.com").exists()
+
+
+def test_missing_fields_and_bad_domains_are_named(simulator, tenant_a, make_member, client_for):
+    client = client_for(make_member(tenant_a, "owner"), tenant_a)
+
+    missing = client.post("/sync/connect/", {"shop_domain": "x", "method": "client_credentials"})
+    bad = client.post(
+        "/sync/connect/",
+        {"shop_domain": "<script>", "method": "token", "access_token": "shpat_1"},
+    )
+
+    assert "Needed for a Dev Dashboard app." in missing.text
+    assert "is not a Shopify shop domain" in bad.text
+    assert "<script>" not in bad.text
+
+
+def test_analysts_cannot_connect_stores(tenant_a, make_member, client_for):
+    client = client_for(make_member(tenant_a, "analyst"), tenant_a)
+
+    assert client.get("/sync/connect/").status_code == 403
