@@ -390,6 +390,23 @@ def refresh_token_exchange(
     )
 
 
+def oauth_authorize_url(
+    *, shop_domain: str, api_key: str, scopes: list[str], redirect_uri: str, state: str
+) -> str:
+    """Where the merchant approves the app's install on their shop."""
+    from urllib.parse import urlencode
+
+    query = urlencode(
+        {
+            "client_id": api_key,
+            "scope": ",".join(scopes),
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+    )
+    return f"{admin_base_url(shop_domain)}/admin/oauth/authorize?{query}"
+
+
 def oauth_params_valid(params: dict, *, api_secret: str) -> bool:
     """Checks the hmac Shopify puts on OAuth redirects (and its timestamp's age)."""
     # validate_params reads the secret from a class attribute: serialise its use.

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
@@ -82,6 +83,7 @@ def store_connect(
     client_id: str = "",
     client_secret: str = "",
     webhook_secret: str = "",
+    oauth_code: str = "",
     user_id: int | None = None,
     trigger_first_sync: bool = True,
     actor=None,
@@ -91,12 +93,15 @@ def store_connect(
     preflight, and queues the first full sync. Nothing is stored if any step fails.
 
     Access: a legacy custom-app token (`access_token`), or a Dev Dashboard app's `client_id` and
-    `client_secret` (exchanged for a 24-hour token renewed automatically)."""
+    `client_secret` (exchanged for a 24-hour token renewed automatically), or the `oauth_code`
+    of the public app's install flow (an expiring offline token with a refresh token)."""
     domain = normalize_shop_domain(shop_domain)
     if ConnectedShop.objects.filter(shop_domain=domain).exists():
         raise ValidationError(f"{domain} is already connected to a workspace.")
     if access_token:
         mode = Store.AccessMode.LEGACY_TOKEN
+    elif oauth_code:
+        mode = Store.AccessMode.OAUTH
     elif client_id and client_secret:
         mode = Store.AccessMode.CLIENT_CREDENTIALS
     else:
@@ -112,6 +117,18 @@ def store_connect(
                 store,
                 shopify_client.client_credentials_exchange(
                     shop_domain=domain, client_id=store.client_id, client_secret=client_secret
+                ),
+            )
+        elif mode == Store.AccessMode.OAUTH:
+            # The public app's key and secret come from settings and are not stored per store.
+            store.client_id = settings.SHOPIFY_API_KEY
+            grant_store(
+                store,
+                shopify_client.oauth_code_exchange(
+                    shop_domain=domain,
+                    client_id=settings.SHOPIFY_API_KEY,
+                    client_secret=settings.SHOPIFY_API_SECRET,
+                    code=oauth_code,
                 ),
             )
         else:

@@ -1,13 +1,18 @@
 """Sync page (tenant host): stores, data health, runs, live progress, manual syncs."""
 
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import tenant_access_for_request
 from accounts.permissions import MANAGE_STORES, RUN_SYNC
+from shopify_sync import client as shopify_client
 from shopify_sync.forms import StoreConnectForm
 from shopify_sync.models import Store, SyncRun
 from shopify_sync.selectors import (
@@ -16,7 +21,13 @@ from shopify_sync.selectors import (
     store_recent_runs,
     store_record_totals,
 )
-from shopify_sync.services import RESOURCES, store_connect, sync_request, sync_request_audit
+from shopify_sync.services import (
+    RESOURCES,
+    normalize_shop_domain,
+    store_connect,
+    sync_request,
+    sync_request_audit,
+)
 
 
 def _store_or_404(store_id: int) -> Store:
@@ -81,7 +92,71 @@ def store_connect_page(request):
                 message += f" {sentence}"
             messages.success(request, message)
             return redirect("sync")
-    return render(request, "shopify_sync/connect.html", {"form": form, "section": "sync"})
+    return render(
+        request,
+        "shopify_sync/connect.html",
+        {"form": form, "section": "sync", "oauth_available": bool(settings.SHOPIFY_API_KEY)},
+    )
+
+
+OAUTH_SCOPES = ["read_orders", "read_all_orders", "read_customers", "read_products"]
+
+
+@require_POST
+def oauth_install_start(request):
+    """Sends the merchant to Shopify to approve the public app (when SHOPIFY_API_KEY is set)."""
+    tenant_access_for_request(request, capability=MANAGE_STORES)
+    if not settings.SHOPIFY_API_KEY:
+        raise Http404("Page not found")
+    try:
+        domain = normalize_shop_domain(request.POST.get("shop_domain", ""))
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("store-connect")
+    state = secrets.token_urlsafe(24)
+    request.session["shopify_oauth"] = {"state": state, "shop": domain}
+    return redirect(
+        shopify_client.oauth_authorize_url(
+            shop_domain=domain,
+            api_key=settings.SHOPIFY_API_KEY,
+            scopes=OAUTH_SCOPES,
+            redirect_uri=request.build_absolute_uri(reverse("oauth-callback")),
+            state=state,
+        )
+    )
+
+
+def oauth_install_callback(request):
+    """Shopify's redirect back: state and HMAC checked before the code is exchanged."""
+    tenant_access_for_request(request, capability=MANAGE_STORES)
+    expected = request.session.pop("shopify_oauth", None) or {}
+    params = request.GET.dict()
+    if (
+        not expected
+        or not secrets.compare_digest(params.get("state", ""), expected.get("state", ""))
+        or params.get("shop") != expected.get("shop")
+        or not shopify_client.oauth_params_valid(params, api_secret=settings.SHOPIFY_API_SECRET)
+    ):
+        messages.error(
+            request, "Shopify's answer could not be verified (expired or tampered); start again."
+        )
+        return redirect("store-connect")
+    try:
+        store, verdict = store_connect(
+            shop_domain=params["shop"],
+            oauth_code=params.get("code", ""),
+            user_id=request.user.pk,
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("store-connect")
+    messages.success(
+        request,
+        " ".join([f"{store.name} is connected; its first sync is running.", *verdict.sentences()]),
+    )
+    return redirect("sync")
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """Connecting a store from the Sync page: checked with Shopify first, nothing half-made."""
 
+from urllib.parse import urlsplit
+
 from django_tenants.utils import schema_context
 
 from shopify_sync.models import Store
@@ -71,3 +73,40 @@ def test_analysts_cannot_connect_stores(tenant_a, make_member, client_for):
     client = client_for(make_member(tenant_a, "analyst"), tenant_a)
 
     assert client.get("/sync/connect/").status_code == 403
+
+
+def _install(client, shop: str):
+    import httpx
+
+    start = client.post("/sync/oauth/start/", {"shop_domain": shop})
+    assert start.status_code == 302
+    approval = httpx.get(start["Location"], follow_redirects=False, timeout=30)
+    assert approval.status_code == 302
+    return urlsplit(approval.headers["Location"])
+
+
+def test_the_oauth_install_flow_checks_state_and_hmac(
+    simulator, tenant_a, make_member, client_for, settings
+):
+    info = simulator.info("globex")
+    settings.SHOPIFY_API_KEY, settings.SHOPIFY_API_SECRET = info.client_id, info.client_secret
+    client = client_for(make_member(tenant_a, "owner"), tenant_a)
+
+    back = _install(client, "globex.myshopify.com")
+    tampered = back.query.replace("code=", "code=x")
+    refused = client.get(f"{back.path}?{tampered}", follow=True)
+    assert "could not be verified" in refused.text
+    with schema_context(tenant_a.schema_name):
+        assert not Store.objects.filter(shop_domain="globex.myshopify.com").exists()
+
+    back = _install(client, "globex.myshopify.com")
+    landed = client.get(f"{back.path}?{back.query}", follow=True)
+
+    assert landed.redirect_chain[-1][0] == "/sync/"
+    with schema_context(tenant_a.schema_name):
+        store = Store.objects.get(shop_domain="globex.myshopify.com")
+        assert store.access_mode == "oauth"
+        assert store.refresh_token_encrypted and store.access_token_expires_at is not None
+    # Replaying the same redirect fails: its state was used up.
+    replay = client.get(f"{back.path}?{back.query}", follow=True)
+    assert "could not be verified" in replay.text
