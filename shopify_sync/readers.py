@@ -160,31 +160,67 @@ def _refund_line_batch(client: ShopifyClient, part: list[tuple[int, int]]) -> Ba
     return batch
 
 
+class RefundLineFetcher:
+    """Fetches the lines of refunds found by a bulk export (bulk queries cannot nest them in the
+    `refunds` list) while the export is still being written.
+
+    A few threads query Shopify, each with a client of its own sharing the store's bucket; the
+    caller's thread collects finished batches and does all database writes."""
+
+    def __init__(self, client_factory: Callable[[], ShopifyClient]):
+        self._client_factory = client_factory
+        self._local = threading.local()
+        self._clients: list[ShopifyClient] = []
+        self._pool = ThreadPoolExecutor(max_workers=REFUND_FETCHERS, thread_name_prefix="refunds")
+        self._pending: list = []
+        self._waiting: list[tuple[int, int]] = []
+
+    def _fetch(self, part: list[tuple[int, int]]) -> Batch:
+        if not hasattr(self._local, "client"):
+            self._local.client = self._client_factory()
+            self._clients.append(self._local.client)
+        return _refund_line_batch(self._local.client, part)
+
+    def submit(self, refunds: list[tuple[int, int]]) -> None:
+        self._waiting.extend(refunds)
+        while len(self._waiting) >= REFUND_CHUNK:
+            part, self._waiting = self._waiting[:REFUND_CHUNK], self._waiting[REFUND_CHUNK:]
+            self._pending.append(self._pool.submit(self._fetch, part))
+
+    def ready(self) -> Iterator[Batch]:
+        """Batches fetched so far (raises what a fetch raised)."""
+        done = [future for future in self._pending if future.done()]
+        self._pending = [future for future in self._pending if not future.done()]
+        for future in done:
+            yield future.result()
+
+    def finish(self) -> Iterator[Batch]:
+        """Fetches what is left and yields every remaining batch, then releases the threads."""
+        if self._waiting:
+            self._pending.append(self._pool.submit(self._fetch, self._waiting))
+            self._waiting = []
+        try:
+            for future in self._pending:
+                yield future.result()
+            self._pending = []
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        for client in self._clients:
+            client.close()
+
+
 def refund_line_batches(
     client_factory: Callable[[], ShopifyClient], refunds: list[tuple[int, int]]
 ) -> Iterator[Batch]:
-    """Lines of refunds found by a bulk export (bulk queries cannot nest them in `refunds`).
-
-    Fetched by a few threads at once, each with a client of its own; batches are yielded to the
-    caller's thread, which does all database writes."""
-    parts = [refunds[i : i + REFUND_CHUNK] for i in range(0, len(refunds), REFUND_CHUNK)]
-    if not parts:
-        return
-    local = threading.local()
-
-    def fetch(part):
-        if not hasattr(local, "client"):
-            local.client = client_factory()
-            clients.append(local.client)
-        return _refund_line_batch(local.client, part)
-
-    clients: list[ShopifyClient] = []
-    try:
-        with ThreadPoolExecutor(max_workers=REFUND_FETCHERS) as pool:
-            yield from pool.map(fetch, parts)
-    finally:
-        for client in clients:
-            client.close()
+    """Lines of the given refunds (an incremental page's), fetched as RefundLineFetcher does."""
+    fetcher = RefundLineFetcher(client_factory)
+    fetcher.submit(refunds)
+    yield from fetcher.finish()
 
 
 _DONE = object()

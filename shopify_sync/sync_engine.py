@@ -178,14 +178,15 @@ def _orders_visible_since(store: Store):
     return timezone.now() - ORDERS_WITHOUT_READ_ALL + timedelta(hours=1)
 
 
-def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
+def _refund_client_factory(ctx: RunContext):
     # The fetching threads get the token from here: they have no database connection of ours.
     token = store_access_token(store_id=ctx.store.pk)
-    domain = ctx.store.shop_domain
-    shared = ctx.client.throttle
-    for batch in readers.refund_line_batches(
-        lambda: ShopifyClient(domain, lambda: token, throttle=shared), refunds
-    ):
+    domain, shared = ctx.store.shop_domain, ctx.client.throttle
+    return lambda: ShopifyClient(domain, lambda: token, throttle=shared)
+
+
+def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
+    for batch in readers.refund_line_batches(_refund_client_factory(ctx), refunds):
         _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
 
 
@@ -203,18 +204,23 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
         searches = [f"created_at:>='{boundary}'", f"created_at:<'{boundary}'"]
     else:
         searches = [""]
-    refunds: list[tuple[int, int]] = []
-    for number, search in enumerate(searches):
-        query = queries.bulk_query(templates[resource], search)
-        _total, objects = readers.bulk_export_lines(ctx.client, query)
-        for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
-            refunds.extend(batch.refunds_without_lines)
-            _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-        if resource == "orders" and number < len(searches) - 1:
-            # The recent months are visible on the dashboard before older ones arrive.
-            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
-    if refunds:
-        _fetch_refund_lines(ctx, refunds, seen_at=seen_at, refresh_rollups=False)
+    refund_lines = readers.RefundLineFetcher(_refund_client_factory(ctx))
+    try:
+        for number, search in enumerate(searches):
+            query = queries.bulk_query(templates[resource], search)
+            _total, objects = readers.bulk_export_lines(ctx.client, query)
+            for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
+                refund_lines.submit(batch.refunds_without_lines)
+                _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
+                for lines in refund_lines.ready():
+                    _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
+            if resource == "orders" and number < len(searches) - 1:
+                # The recent months are visible on the dashboard before older ones arrive.
+                rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+        for lines in refund_lines.finish():
+            _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
+    finally:
+        refund_lines.close()
     deleted = _mark_unseen_deleted(ctx, resource, seen_at)
     ctx.count(resource, "deleted", deleted)
     with transaction.atomic():
