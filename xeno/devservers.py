@@ -34,7 +34,8 @@ def embedded_postgres():
     data = DATA_DIR / "postgres"
     data.mkdir(parents=True, exist_ok=True)
     _say(f"starting embedded PostgreSQL in {data} ...")
-    server = pgserver.get_server(data, cleanup_mode="stop")
+    # Stopped explicitly below; pgserver's own exit hook would try a second time.
+    server = pgserver.get_server(data, cleanup_mode=None)
     exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'xeno';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
