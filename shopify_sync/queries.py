@@ -173,6 +173,10 @@ WEBHOOK_LIST = """
 query Webhooks { webhookSubscriptions(first: 100) { nodes { id topic } } }
 """
 
+WEBHOOK_LIST_WITH_URL = """
+query WebhooksWithUrl { webhookSubscriptions(first: 100) { nodes { id topic callbackUrl } } }
+"""
+
 WEBHOOK_DELETE = """
 mutation DeleteWebhook($id: ID!) {
   webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { message } }

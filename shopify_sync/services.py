@@ -108,7 +108,10 @@ def store_connect(
         raise ValidationError(
             "Give either the custom app's access token, or the app's client id and secret."
         )
-    store = Store(shop_domain=domain, access_mode=mode, connected_by_user_id=user_id)
+    # A store disconnected with its data kept is reconnected in place, history included.
+    store = Store.objects.filter(shop_domain=domain).first() or Store(shop_domain=domain)
+    store.access_mode, store.connected_by_user_id = mode, user_id
+    store.status, store.status_reason = Store.Status.ACTIVE, ""
     try:
         if mode == Store.AccessMode.CLIENT_CREDENTIALS:
             store.client_id = client_id.strip()
@@ -236,6 +239,79 @@ def sync_request_audit(*, tenant, run: SyncRun, request) -> None:
         details={"run": run.pk, "kind": run.kind, "resources": run.resources},
         request=request,
     )
+
+
+MINIMUM_INTERVAL_MINUTES = 15
+
+
+def store_intervals_update(
+    *,
+    store: Store,
+    orders_minutes: int,
+    customers_minutes: int,
+    products_minutes: int,
+    reconcile_hours: int,
+) -> Store:
+    """Changes how often each resource is synced; the beat schedules follow at once."""
+    from shopify_sync.schedules import store_schedules_sync
+
+    for name, minutes in (
+        ("orders", orders_minutes),
+        ("customers", customers_minutes),
+        ("products", products_minutes),
+    ):
+        if not MINIMUM_INTERVAL_MINUTES <= minutes <= 7 * 24 * 60:
+            raise ValidationError(
+                f"The {name} interval must be between {MINIMUM_INTERVAL_MINUTES} minutes "
+                "and 7 days."
+            )
+    if not 1 <= reconcile_hours <= 7 * 24:
+        raise ValidationError("The reconciliation interval must be between 1 hour and 7 days.")
+    store.orders_sync_minutes = orders_minutes
+    store.customers_sync_minutes = customers_minutes
+    store.products_sync_minutes = products_minutes
+    store.reconcile_hours = reconcile_hours
+    with transaction.atomic():
+        store.save()
+        store_schedules_sync(store=store)
+    return store
+
+
+def store_disconnect(*, store: Store, erase_data: bool, actor=None, request=None) -> None:
+    """Stops syncing a store: schedules removed, webhook subscriptions deleted (when Shopify
+    still answers), credentials forgotten; its data erased or kept as the owner chooses."""
+    from shopify_sync.schedules import store_schedules_remove
+    from shopify_sync.webhook_processing import store_data_erase, store_webhooks_unregister
+
+    domain = store.shop_domain
+    try:
+        store_webhooks_unregister(store=store)
+    except shopify_client.ShopifyError as error:
+        # Uninstalled or revoked: Shopify drops the subscriptions itself.
+        logger.info("webhooks not removed", extra={"shop": domain, "reason": error.code})
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    with transaction.atomic():
+        store_schedules_remove(store=store)
+        ConnectedShop.objects.filter(shop_domain=domain).delete()
+        if erase_data:
+            store_data_erase(store=store)
+            store.delete()
+        else:
+            store.status = Store.Status.PAUSED
+            store.status_reason = "Disconnected; the data synced so far is kept."
+            store.access_token_encrypted = store.refresh_token_encrypted = ""
+            store.client_secret_encrypted = store.webhook_secret_encrypted = ""
+            store.access_token_expires_at = store.refresh_token_expires_at = None
+            store.webhook_topics = []
+            store.save()
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="store.disconnected",
+            target=domain,
+            details={"data": "erased" if erase_data else "kept"},
+            request=request,
+        )
 
 
 def store_mark_status(*, store: Store, status: str, reason: str = "") -> None:

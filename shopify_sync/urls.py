@@ -9,4 +9,12 @@ urlpatterns = [
     path("oauth/callback/", views.oauth_install_callback, name="oauth-callback"),
     path("stores/<int:store_id>/", views.store_panel, name="sync-store-panel"),
     path("stores/<int:store_id>/run/", views.store_sync_start, name="sync-store-run"),
+    path(
+        "stores/<int:store_id>/schedule/", views.store_schedule_update, name="sync-store-schedule"
+    ),
+    path(
+        "stores/<int:store_id>/disconnect/",
+        views.store_disconnect_view,
+        name="sync-store-disconnect",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import tenant_access_for_request
-from accounts.permissions import MANAGE_STORES, RUN_SYNC
+from accounts.permissions import MANAGE_STORES, MANAGE_TENANT, RUN_SYNC
 from shopify_sync import client as shopify_client
 from shopify_sync.forms import StoreConnectForm
 from shopify_sync.models import Store, SyncRun
@@ -25,6 +25,8 @@ from shopify_sync.services import (
     RESOURCES,
     normalize_shop_domain,
     store_connect,
+    store_disconnect,
+    store_intervals_update,
     sync_request,
     sync_request_audit,
 )
@@ -155,6 +157,49 @@ def oauth_install_callback(request):
     messages.success(
         request,
         " ".join([f"{store.name} is connected; its first sync is running.", *verdict.sentences()]),
+    )
+    return redirect("sync")
+
+
+def _int_field(request, name: str, default: int) -> int:
+    try:
+        return int(request.POST.get(name, default))
+    except (TypeError, ValueError):
+        raise ValidationError(f"'{name.replace('_', ' ')}' must be a whole number.") from None
+
+
+@require_POST
+def store_schedule_update(request, store_id: int):
+    """Per-store sync intervals; the beat schedules follow."""
+    tenant_access_for_request(request, capability=MANAGE_STORES)
+    store = _store_or_404(store_id)
+    try:
+        store_intervals_update(
+            store=store,
+            orders_minutes=_int_field(request, "orders_minutes", store.orders_sync_minutes),
+            customers_minutes=_int_field(
+                request, "customers_minutes", store.customers_sync_minutes
+            ),
+            products_minutes=_int_field(request, "products_minutes", store.products_sync_minutes),
+            reconcile_hours=_int_field(request, "reconcile_hours", store.reconcile_hours),
+        )
+        messages.success(request, f"Sync schedule of {store.name} saved.")
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+    return redirect("sync")
+
+
+@require_POST
+def store_disconnect_view(request, store_id: int):
+    """Disconnects a store; erasing its data takes the owner's right."""
+    erase = request.POST.get("data") == "erase"
+    tenant_access_for_request(request, capability=MANAGE_TENANT if erase else MANAGE_STORES)
+    store = _store_or_404(store_id)
+    store_disconnect(store=store, erase_data=erase, actor=request.user, request=request)
+    messages.success(
+        request,
+        f"{store.shop_domain} is disconnected"
+        + ("; its data is erased." if erase else "; the data synced so far is kept."),
     )
     return redirect("sync")
 

@@ -159,7 +159,8 @@ def _redact_customer(store: Store, payload: dict) -> None:
     Order.objects.filter(store=store, shopify_id__in=order_ids).update(email="")
 
 
-def _erase_store_data(store: Store) -> None:
+def store_data_erase(*, store: Store) -> None:
+    """Deletes everything synced from the store, rollups included (the store row stays)."""
     for spec in writer.TABLES.values():
         spec.model.objects.filter(store=store).delete()
     rollup_hooks.store_rebuilt(store_id=store.pk)
@@ -205,7 +206,7 @@ def webhook_event_apply(*, event_id: int) -> None:
         elif topic == "customers/redact":
             _redact_customer(store, payload)
         elif topic == "shop/redact":
-            _erase_store_data(store)
+            store_data_erase(store=store)
         elif topic == "customers/data_request":
             # Xeno holds only what Shopify holds; the request is recorded for the merchant.
             pass
@@ -239,3 +240,16 @@ def store_webhooks_register(*, store_id: int) -> int:
         "webhooks registered", extra={"shop": store.shop_domain, "schema": connection.schema_name}
     )
     return len(have)
+
+
+def store_webhooks_unregister(*, store: Store) -> int:
+    """Deletes the store's subscriptions that point at Xeno; returns how many went."""
+    url = webhook_callback_url()
+    removed = 0
+    with store_client(store) as client:
+        nodes = client.execute(queries.WEBHOOK_LIST_WITH_URL)["webhookSubscriptions"]["nodes"]
+        for node in nodes:
+            if node.get("callbackUrl") == url:
+                client.execute(queries.WEBHOOK_DELETE, {"id": node["id"]})
+                removed += 1
+    return removed
