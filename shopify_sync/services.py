@@ -154,7 +154,8 @@ def store_connect(
     verdict = scope_preflight(store.granted_scopes)
     if not verdict.can_sync:
         raise ValidationError(" ".join(verdict.sentences()) + " Add these scopes to the app.")
-    store.save()
+    # Only these fields: the token may have been renewed (and saved) during the shop query.
+    store.save(update_fields=["name", "iana_timezone", "currency", "granted_scopes", "updated_at"])
     tenant = Tenant.objects.get(schema_name=connection.schema_name)
     ConnectedShop.objects.create(shop_domain=domain, tenant=tenant)
     audit_record(
