@@ -7,7 +7,6 @@ as they come (from API 2026-01 a child need not follow its parent, so nothing as
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -15,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+import orjson
 
 from shopify_sync import queries, records
 from shopify_sync.client import ShopifyClient, ShopifyQueryError, ShopifyTransientError
@@ -94,7 +95,8 @@ def bulk_export_lines(client: ShopifyClient, query: str) -> tuple[int, Iterator[
         total = int(operation.get("objectCount") or 0)
         if not operation.get("url"):
             return 0, iter(())
-        return total, (json.loads(line) for line in client.stream_lines(operation["url"]))
+        # orjson parses a bulk file several times faster than the standard library.
+        return total, (orjson.loads(line) for line in client.stream_lines(operation["url"]))
     raise last_error or BulkOperationFailed("Shopify's bulk export failed.")
 
 
