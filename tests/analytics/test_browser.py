@@ -4,7 +4,6 @@ comparison, sees the charts redraw, downloads a CSV, and no script error shows u
 import datetime as dt
 import os
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,30 +13,10 @@ from accounts.models import User
 from accounts.services import membership_create
 from analytics.services import rollups_refresh
 from tests.analytics.factories import order_create, product_create, refund_create, store_create
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import PASSWORD, ensure_tenant
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
-
-
-def _require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = (
-        f"!!! BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}. "
-        "Install Debian's `chromium` package to run them. !!!"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _recent_orders(tenant) -> None:
@@ -67,7 +46,7 @@ def _recent_orders(tenant) -> None:
 
 @pytest.fixture
 def signed_in_page(live_server, settings, transactional_db):
-    _require_chromium()
+    require_chromium()
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's loop, our ORM
     from playwright.sync_api import sync_playwright
 

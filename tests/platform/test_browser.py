@@ -4,42 +4,20 @@ viewer and cannot open Settings. Screenshots go to test-artifacts/."""
 
 import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core import mail
 
 from tenants.models import Tenant
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import PASSWORD
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
 
-def _require_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = (
-        f"!!! BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}. "
-        "Install Debian's `chromium` package to run them. !!!"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def browser(live_server, settings, transactional_db):
-    _require_chromium()
+    require_chromium()
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's loop, our ORM
     from playwright.sync_api import sync_playwright
 
