@@ -1,6 +1,6 @@
-"""In a real Chromium: a founder signs up, meets the onboarding wizard (the store connection step
-is shopify_sync's), invites a teammate; the teammate accepts, signs in, sees the overview as a
-viewer and cannot open Settings. Screenshots go to test-artifacts/."""
+"""In a real Chromium: a founder signs up, connects a (simulated) Shopify store from the onboarding
+wizard and watches its first sync, invites a teammate; the teammate accepts, signs in, sees the
+store's data as a viewer and cannot open Settings. Screenshots go to test-artifacts/."""
 
 import os
 import re
@@ -13,6 +13,21 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def shopify(settings, transactional_db):
+    """A simulated store with recent history, and a real worker to run its first sync."""
+    from celery.contrib.testing.worker import start_worker
+
+    from shopify_simulator.testing import run_simulator
+    from xeno.celery import app
+
+    shop = "boutique:orders=300,customers=100,products=20,plan=enterprise,history_days=90"
+    with run_simulator([shop], seed=5) as simulator:
+        settings.SHOPIFY_API_BASE_URL = simulator.base_url
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
+            yield simulator
 
 
 @pytest.fixture
@@ -48,8 +63,9 @@ def _page(chromium, errors: list[str]):
     return page
 
 
-def test_sign_up_invite_and_a_viewer_teammate(browser):
+def test_sign_up_connect_a_store_invite_and_a_viewer_teammate(browser, shopify):
     chromium, port = browser
+    store = shopify.info("boutique")
     main, tenant_origin = f"http://localhost:{port}", f"http://browser-boutique.localhost:{port}"
     errors: list[str] = []
     founder = _page(chromium, errors)
@@ -68,8 +84,23 @@ def test_sign_up_invite_and_a_viewer_teammate(browser):
     founder.click("button[type=submit]")
 
     founder.wait_for_url(f"{tenant_origin}/settings/welcome/")
-    assert founder.is_visible("#wizard-connect-store")  # store connection: shopify_sync's step
     founder.screenshot(path=ARTIFACTS / "platform-welcome.png", full_page=True)
+
+    founder.click("#wizard-connect-store")
+    founder.wait_for_url(f"{tenant_origin}/sync/connect/")
+    founder.fill("#id_shop_domain", "boutique")
+    founder.fill("#id_client_id", store.client_id)
+    founder.fill("#id_client_secret", store.client_secret)
+    founder.screenshot(path=ARTIFACTS / "platform-connect-store.png", full_page=True)
+    founder.click("text=Connect and start the first sync")
+    founder.wait_for_url(f"{tenant_origin}/sync/")
+    assert "is connected; its first sync is running" in founder.inner_text("main")
+    # The store's panel polls itself until the first sync is done.
+    founder.wait_for_selector(".badge.run-succeeded", timeout=60_000)
+    founder.screenshot(path=ARTIFACTS / "platform-first-sync-done.png", full_page=True)
+    assert store.client_secret not in founder.content()
+
+    founder.goto(f"{tenant_origin}/settings/welcome/")
 
     founder.click("text=Invite teammates")
     founder.wait_for_url(f"{tenant_origin}/settings/team/")
@@ -99,6 +130,7 @@ def test_sign_up_invite_and_a_viewer_teammate(browser):
     sidebar = teammate.inner_text("nav.sidebar")
     assert "Viewer" in sidebar and "Overview" in sidebar
     assert "Settings" not in sidebar and "Team" not in sidebar
+    assert "No orders in this range" not in teammate.inner_text("main")  # the store's data
     teammate.screenshot(path=ARTIFACTS / "platform-viewer-overview.png", full_page=True)
 
     response = teammate.goto(f"{tenant_origin}/settings/")
