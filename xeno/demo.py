@@ -28,6 +28,11 @@ DEMO_SHOPS = [
     "demo-europe:orders=5000,customers=1200,products=120,plan=plus,currency=EUR,"
     "timezone=Europe/Berlin,history_days=540",
 ]
+# Not connected by the demo: for trying sign-up and onboarding as a new retailer would.
+TRIAL_SHOPS = [
+    f"trial-{n}:orders=3000,customers=700,products=60,plan=plus,history_days=365" for n in (1, 2, 3)
+]
+CONNECTED_SHOPS = ("demo-outfitters.myshopify.com", "demo-europe.myshopify.com")
 ACTIVITY_EVERY_SECONDS = 30
 
 
@@ -117,6 +122,8 @@ def _connect_demo_stores(env: dict[str, str]) -> None:
 
     schema = Tenant.objects.get(slug=DEMO_SLUG).schema_name
     for shop in _simulator_call("/_simulator/shops")["shops"]:
+        if shop["shop"] not in CONNECTED_SHOPS:
+            continue
         with schema_context(schema):
             if Store.objects.filter(shop_domain=shop["shop"]).exists():
                 continue
@@ -162,10 +169,24 @@ def _show_first_sync_progress() -> None:
         time.sleep(2)
 
 
+def _print_trial_shops() -> None:
+    _say("")
+    _say(
+        f"to try onboarding yourself: create a workspace at http://localhost:{PORT}/accounts/sign-up/"
+    )
+    _say("and connect one of these simulated stores (Dev Dashboard app: client id and secret):")
+    for shop in _simulator_call("/_simulator/shops")["shops"]:
+        if shop["shop"] not in CONNECTED_SHOPS:
+            _say(f"  {shop['shop']}  client id {shop['client_id']}  secret {shop['client_secret']}")
+    _say("")
+
+
 def _keep_time_moving() -> None:
     """New orders, customers and refunds in the simulated stores, delivered by webhooks."""
     rng = random.Random()
     for shop in _simulator_call("/_simulator/shops")["shops"]:
+        if shop["shop"] not in CONNECTED_SHOPS:
+            continue
         body = {
             "minutes": ACTIVITY_EVERY_SECONDS / 60,
             "orders": rng.randint(1, 3),
@@ -179,7 +200,7 @@ def _keep_time_moving() -> None:
 
 def _start(env: dict[str, str]) -> list[subprocess.Popen]:
     python = sys.executable
-    shop_args = [arg for shop in DEMO_SHOPS for arg in ("--shop", shop)]
+    shop_args = [arg for shop in DEMO_SHOPS + TRIAL_SHOPS for arg in ("--shop", shop)]
     commands = {
         "Shopify simulator": [
             python,
@@ -238,6 +259,7 @@ def main() -> None:
         _say(f"main host         http://localhost:{PORT}/   (Ctrl-C stops everything)")
         _say("")
         _show_first_sync_progress()
+        _print_trial_shops()
         _say("first sync done; new orders arrive every 30 seconds (webhooks + scheduled syncs)")
         next_activity = time.monotonic() + ACTIVITY_EVERY_SECONDS
         while all(process.poll() is None for process in processes):
