@@ -97,18 +97,6 @@ query BulkStatus($id: ID!) {
 }
 """
 
-BULK_CURRENT = """
-query CurrentBulk {
-  currentBulkOperation { id status errorCode objectCount url }
-}
-"""
-
-BULK_CANCEL = """
-mutation CancelBulk($id: ID!) {
-  bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } }
-}
-"""
-
 REFUND_LINES_BY_ID = f"""
 query RefundLines($ids: [ID!]!) {{
   nodes(ids: $ids) {{

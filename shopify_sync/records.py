@@ -213,8 +213,9 @@ def order_rows_from_page_node(node: dict) -> dict[str, list[dict]]:
 
 
 def _rest_money(value) -> Decimal:
-    if isinstance(value, dict):  # *_set objects
-        return _money(value.get("shop_money") and {"amount": value["shop_money"].get("amount")})
+    """A REST money value: a decimal string, or a `*_set` object with `shop_money.amount`."""
+    if isinstance(value, dict):
+        value = (value.get("shop_money") or {}).get("amount")
     return Decimal(str(value)) if value not in (None, "") else ZERO
 
 
@@ -337,7 +338,7 @@ def order_rows_from_webhook(body: dict) -> dict[str, list[dict]]:
         "subtotal_price": _rest_money(body.get("subtotal_price")),
         "total_price": _rest_money(body.get("total_price")),
         "total_discounts": _rest_money(body.get("total_discounts")),
-        "total_shipping": _rest_money(shipping) if not isinstance(shipping, Decimal) else shipping,
+        "total_shipping": _rest_money(shipping),
         "total_tax": _rest_money(body.get("total_tax")),
         "total_refunded": ZERO,
         "country_code": address.get("country_code") or "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from shopify_sync.models import Customer, Order, Product, Store, SyncCursor, SyncRun
 
 ACTIVE_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
@@ -52,16 +50,6 @@ def store_recent_runs(*, store: Store, limit: int = 10) -> list[SyncRun]:
 
 def store_active_run(*, store: Store) -> SyncRun | None:
     return SyncRun.objects.filter(store=store, status__in=ACTIVE_STATUSES).first()
-
-
-def stores_with_failures(*, since) -> list[Store]:
-    return list(
-        Store.objects.annotate(
-            failures=Count(
-                "sync_runs", filter=Q(sync_runs__status="failed", sync_runs__created_at__gte=since)
-            )
-        ).filter(failures__gt=0)
-    )
 
 
 def run_summary(*, run: SyncRun) -> dict:

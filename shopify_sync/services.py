@@ -71,10 +71,6 @@ def normalize_shop_domain(value: str) -> str:
     return domain
 
 
-def _describe(error: shopify_client.ShopifyError) -> str:
-    return str(error)
-
-
 @transaction.atomic
 def store_connect(
     *,
@@ -141,9 +137,7 @@ def store_connect(
         with store_client(store) as client:
             info = client.execute(queries.SHOP)
     except shopify_client.ShopifyError as error:
-        raise ValidationError(
-            f"Shopify did not accept these credentials: {_describe(error)}"
-        ) from error
+        raise ValidationError(f"Shopify did not accept these credentials: {error}") from error
     shop = info["shop"]
     store.name = shop.get("name") or domain
     store.iana_timezone = shop.get("ianaTimezone") or "UTC"
