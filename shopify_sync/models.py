@@ -253,6 +253,8 @@ class SyncRun(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     requested_by_user_id = models.BigIntegerField(null=True)
+    # Where an interrupted or paused run resumes: resources done, export windows done.
+    checkpoint = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import contextmanager
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -44,6 +44,11 @@ class ResourceBusy(Exception):
     """Another run holds this store's resource; the task retries shortly."""
 
 
+class RunPaused(Exception):
+    """A full sync stops after its recent-orders window and goes to the back of the queue, so
+    that many stores syncing at once all get this month's data early."""
+
+
 def _lock_key(store_id: int, resource: str) -> int:
     digest = hashlib.sha1(
         f"{connection.schema_name}:{store_id}:{resource}".encode(), usedforsecurity=False
@@ -74,11 +79,16 @@ def _iso(moment) -> str:
 
 
 class RunContext:
-    def __init__(self, run: SyncRun, client: ShopifyClient):
+    def __init__(self, run: SyncRun, client: ShopifyClient, *, pause_after_recent: bool = False):
         self.run = run
         self.store = run.store
         self.client = client
         self.changed_orders: set[int] = set()
+        self.pause_after_recent = pause_after_recent
+
+    def checkpoint(self, **values) -> None:
+        self.run.checkpoint.update(values)
+        self.run.save(update_fields=["checkpoint"])
 
     def count(self, resource: str, key: str, amount: int) -> None:
         if amount:
@@ -192,7 +202,8 @@ def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: b
 
 def full_sync_resource(ctx: RunContext, resource: str) -> None:
     """Reads the whole resource through bulk exports, then marks what was not seen deleted."""
-    seen_at = timezone.now()
+    saved = ctx.run.checkpoint.get(f"{resource}_seen_at")
+    seen_at = datetime.fromisoformat(saved) if saved else timezone.now()
     templates = {
         "customers": queries.BULK_CUSTOMERS,
         "products": queries.BULK_PRODUCTS,
@@ -204,23 +215,20 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
         searches = [f"created_at:>='{boundary}'", f"created_at:<'{boundary}'"]
     else:
         searches = [""]
-    refund_lines = readers.RefundLineFetcher(_refund_client_factory(ctx))
-    try:
-        for number, search in enumerate(searches):
-            query = queries.bulk_query(templates[resource], search)
-            _total, objects = readers.bulk_export_lines(ctx.client, query)
-            for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
-                refund_lines.submit(batch.refunds_without_lines)
-                _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-                for lines in refund_lines.ready():
-                    _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
-            if resource == "orders" and number < len(searches) - 1:
-                # The recent months are visible on the dashboard before older ones arrive.
-                rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
-        for lines in refund_lines.finish():
-            _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
-    finally:
-        refund_lines.close()
+    ctx.checkpoint(**{f"{resource}_seen_at": seen_at.isoformat()})
+    windows_done = ctx.run.checkpoint.get(f"{resource}_windows_done", 0)
+    for number, search in enumerate(searches):
+        if number < windows_done:
+            continue
+        written = _export_window(
+            ctx, resource, queries.bulk_query(templates[resource], search), seen_at=seen_at
+        )
+        ctx.checkpoint(**{f"{resource}_windows_done": number + 1})
+        if number < len(searches) - 1:
+            # The recent months are visible on the dashboard before older ones arrive.
+            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+            if ctx.pause_after_recent and written:
+                raise RunPaused
     deleted = _mark_unseen_deleted(ctx, resource, seen_at)
     ctx.count(resource, "deleted", deleted)
     with transaction.atomic():
@@ -233,6 +241,26 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
             cursor.updated_at_cursor = moment
         cursor.last_full_sync_at = cursor.last_success_at = timezone.now()
         cursor.save()
+
+
+def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> int:
+    """One bulk export written to the database (refund lines fetched alongside); returns how
+    many records it held."""
+    written = 0
+    refund_lines = readers.RefundLineFetcher(_refund_client_factory(ctx))
+    try:
+        _total, objects = readers.bulk_export_lines(ctx.client, query)
+        for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
+            refund_lines.submit(batch.refunds_without_lines)
+            _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
+            written += batch.objects_read
+            for lines in refund_lines.ready():
+                _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
+        for lines in refund_lines.finish():
+            _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
+    finally:
+        refund_lines.close()
+    return written
 
 
 def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
@@ -325,8 +353,10 @@ def _fail(run: SyncRun, code: str, message: str) -> None:
     run.save(update_fields=["status", "error_code", "error_message", "finished_at"])
 
 
-def run_execute(*, run_id: int) -> SyncRun:
-    """Executes the run (again, if a worker died during it). Returns it in its final state.
+def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
+    """Executes the run (again, if a worker died during it), resuming at its checkpoint.
+    Returns it in its final state, or queued again when it paused after its recent orders
+    (`pause_after_recent`, for the task to requeue it).
 
     Raises ShopifyTransientError / ResourceBusy for the task to retry later; every other
     failure ends the run as failed with a reason a merchant can read."""
@@ -339,25 +369,38 @@ def run_execute(*, run_id: int) -> SyncRun:
         return run
     resources = [r for r in RESOURCE_ORDER if r in run.resources]
     with resource_locks(store.pk, resources):
-        run.status, run.started_at = SyncRun.Status.RUNNING, timezone.now()
-        run.attempts += 1
-        run.save(update_fields=["status", "started_at", "attempts"])
+        resuming = bool(run.checkpoint)
+        run.status = SyncRun.Status.RUNNING
+        run.started_at = run.started_at or timezone.now()
+        # A paused run going on is the same attempt; a run a dead worker left is a new one.
+        if not run.checkpoint.pop("paused", False):
+            run.attempts += 1
+        run.save(update_fields=["status", "started_at", "attempts", "checkpoint"])
         try:
             with store_client(store) as client:
-                ctx = RunContext(run, client)
-                if run.kind != SyncRun.Kind.INCREMENTAL:
+                ctx = RunContext(run, client, pause_after_recent=pause_after_recent)
+                if run.kind != SyncRun.Kind.INCREMENTAL and not resuming:
                     counts = shopify_counts(ctx)
                     run.progress_done = 0
                     run.progress_total = sum(counts[r] for r in resources)
                     ctx.save_progress()
                 for resource in resources:
+                    if resource in run.checkpoint.get("completed", []):
+                        continue
                     if run.kind == SyncRun.Kind.FULL:
                         full_sync_resource(ctx, resource)
                     elif run.kind == SyncRun.Kind.RECONCILE:
                         reconcile_resource(ctx, resource)
                     else:
                         incremental_sync_resource(ctx, resource)
+                    ctx.checkpoint(completed=[*run.checkpoint.get("completed", []), resource])
                 ctx.save_progress()
+        except RunPaused:
+            ctx.save_progress()
+            run.status = SyncRun.Status.QUEUED
+            run.checkpoint["paused"] = True
+            run.save(update_fields=["status", "checkpoint"])
+            return run
         except ShopifyAuthError as error:
             Store.objects.filter(pk=store.pk).update(
                 status=Store.Status.NEEDS_RECONNECT, status_reason=str(error)

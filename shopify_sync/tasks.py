@@ -20,7 +20,7 @@ RETRY_BACKOFF_SECONDS = (30, 120, 300, 900, 1800)
 @app.task(base=TenantTask, bind=True, name="shopify_sync.run", acks_late=True, max_retries=5)
 def sync_run_task(self, *, run_id: int) -> str:
     try:
-        run = run_execute(run_id=run_id)
+        run = run_execute(run_id=run_id, pause_after_recent=True)
     except ResourceBusy as busy:
         raise self.retry(countdown=15, exc=busy, max_retries=40) from busy
     except ShopifyTransientError as error:
@@ -33,6 +33,9 @@ def sync_run_task(self, *, run_id: int) -> str:
             )
             return SyncRun.Status.FAILED
         raise self.retry(countdown=countdown, exc=error) from error
+    if run.status == SyncRun.Status.QUEUED and run.checkpoint.get("paused"):
+        # Back of the queue: other stores' recent months go first.
+        sync_run_task.apply_async(kwargs={"run_id": run_id, "schema_name": connection.schema_name})
     return run.status
 
 
