@@ -125,19 +125,22 @@ class SyncStatusView(APIView):
     @extend_schema(responses=StoreStatusSerializer(many=True))
     def get(self, request, tenant_id: int | None = None):
         tenant_access_for_request(request, tenant_id=tenant_id, capability=VIEW_ANALYTICS)
-        body = [
-            {
-                "store_id": store.pk,
-                "shop_domain": store.shop_domain,
-                "name": store.name,
-                "status": store.status,
-                "status_reason": store.status_reason,
-                "totals": store_record_totals(store=store),
-                "data_health": store_data_health(store=store),
-                "recent_runs": [run_summary(run=run) for run in store_recent_runs(store=store)],
-            }
-            for store in Store.objects.order_by("shop_domain")
-        ]
+        body = []
+        for store in Store.objects.order_by("shop_domain"):
+            totals = store_record_totals(store=store)
+            runs = store_recent_runs(store=store)
+            body.append(
+                {
+                    "store_id": store.pk,
+                    "shop_domain": store.shop_domain,
+                    "name": store.name,
+                    "status": store.status,
+                    "status_reason": store.status_reason,
+                    "totals": totals,
+                    "data_health": store_data_health(store=store),
+                    "recent_runs": [run_summary(run=run, totals=totals) for run in runs],
+                }
+            )
         return Response(body)
 
 

@@ -52,9 +52,9 @@ def store_active_run(*, store: Store) -> SyncRun | None:
     return SyncRun.objects.filter(store=store, status__in=ACTIVE_STATUSES).first()
 
 
-def run_summary(*, run: SyncRun) -> dict:
-    """The one-line JSON summary `sync_store --wait` prints, and the API returns per run."""
-    totals = store_record_totals(store=run.store)
+def run_summary(*, run: SyncRun, totals: dict[str, int]) -> dict:
+    """The one-line JSON summary `sync_store --wait` prints, and the API returns per run;
+    `totals` are the store's record counts (store_record_totals), counted once per store."""
     return {
         "run_id": run.pk,
         "status": run.status,

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
 from shopify_sync.models import Store, SyncRun
-from shopify_sync.selectors import run_summary
+from shopify_sync.selectors import run_summary, store_record_totals
 from tenants.models import Tenant
 
 
@@ -45,7 +45,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps({"run_id": run.pk, "status": run.status}))
                 return
             run = self._wait(run)
-            self.stdout.write(json.dumps(run_summary(run=run)))
+            totals = store_record_totals(store=store)
+            self.stdout.write(json.dumps(run_summary(run=run, totals=totals)))
             if run.status == SyncRun.Status.FAILED:
                 sys.exit(1)
 
