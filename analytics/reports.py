@@ -175,11 +175,17 @@ BUILDERS = {
 }
 
 
+def report_key(filters: Filters, extra: dict) -> dict:
+    """What a cached report (or its rendering) depends on besides the rollup version; the dates
+    are explicit because a relative range like "last 30 days" moves at midnight."""
+    key = {"query": filters.query(), "stores": filters.scope.store_ids, "start": filters.start}
+    return key | {"end": filters.end, **extra}
+
+
 def report_build(section: str, filters: Filters, tenant, **extra) -> dict:
     """The section's report: freshness fresh every time, the numbers cached until the rollups
     change (any refresh in this schema bumps the version, see analytics.cache)."""
-    key = {"query": filters.query(), "stores": filters.scope.store_ids, "start": filters.start}
-    key |= {"end": filters.end, **extra}
+    key = report_key(filters, extra)
     body = cached(f"report:{section}", key, lambda: BUILDERS[section](filters, **extra))
     return header(filters, tenant) | body
 

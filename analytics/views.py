@@ -10,8 +10,8 @@ from django.shortcuts import render
 from accounts.access import tenant_access_for_request
 from accounts.permissions import EXPORT_DATA, VIEW_ANALYTICS, role_can
 from accounts.services import audit_record
-from analytics import charts, filters, reports
-from analytics.exports import EXPORTS, csv_text
+from analytics import filters, fragments, reports
+from analytics.exports import csv_text
 from analytics.selectors import sync_status
 
 PAGES = {
@@ -31,28 +31,6 @@ def _extra(section: str, request) -> dict:
         return {"segment": request.GET.get("segment") or None}
     if section == "products":
         return {"product_id": _int_or_none(request.GET.get("product"))}
-    return {}
-
-
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-def _section_context(section: str, report: dict) -> dict:
-    """Shapes only a template needs (the numbers themselves are all in the report)."""
-    if section == "orders":
-        busiest = max((max(row) for row in report["heatmap"]), default=0) or 1
-        return {
-            "hours": range(24),
-            "heatmap_rows": [
-                {
-                    "day": WEEKDAYS[i],
-                    "cells": [{"orders": n, "share": round(100 * n / busiest)} for n in row],
-                }
-                for i, row in enumerate(report["heatmap"])
-            ],
-        }
-    if section == "products":
-        return {"product_param": str(report["product"] or "")}
     return {}
 
 
@@ -81,28 +59,32 @@ def _analytics_page(request, section: str):
         context["filter_errors"] = error.errors
         status = 400
     context["filters"] = state
-    if state.scope is not None and status == 200:
+    if state.scope is not None and status == 200 and export:
         report = reports.report_build(section, state, tenant, **_extra(section, request))
-        if export:
-            text = csv_text(section, export, report)
-            if text is None:
-                raise Http404("No such table")
-            response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-            name = f"{tenant.slug}-{section}-{export}-{state.start}-{state.end}.csv"
-            audit_record(
-                tenant=tenant,
-                actor=request.user,
-                action="data.exported",
-                target=name,
-                details={"section": section, "table": export},
-                request=request,
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        context["report"] = report
-        context["charts"] = charts.SECTION_CHARTS[section](report, state.scope.currency)
-        context["exports"] = EXPORTS[section]
-        context |= _section_context(section, report)
+        text = csv_text(section, export, report)
+        if text is None:
+            raise Http404("No such table")
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        name = f"{tenant.slug}-{section}-{export}-{state.start}-{state.end}.csv"
+        audit_record(
+            tenant=tenant,
+            actor=request.user,
+            action="data.exported",
+            target=name,
+            details={"section": section, "table": export},
+            request=request,
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if state.scope is not None and status == 200:
+        context["report"] = reports.header(state, tenant)
+        context["numbers"] = fragments.report_numbers_html(
+            section=section,
+            filters=state,
+            tenant=tenant,
+            can_export=context["can_export"],
+            extra=_extra(section, request),
+        )
     elif state.scope is not None:
         context["report"] = {"sync": sync_status(store_ids=state.scope.store_ids)}
     template = f"analytics/{section}.html"

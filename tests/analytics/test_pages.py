@@ -150,3 +150,70 @@ def test_a_committed_refresh_shows_on_the_next_page_load(
         rollups_refresh(store_id=dataset[0].pk, order_shopify_ids=[order.shopify_id])
 
     assert "orders,1," in analyst_client.get(query).content.decode()
+
+
+def test_numbers_rendered_for_an_analyst_are_not_reused_for_a_viewer(
+    analyst_client, tenant_a, make_member, client_for, dataset
+):
+    viewer = client_for(make_member(tenant_a, "viewer"), tenant_a)
+
+    for path in PAGES:
+        assert "export=" in analyst_client.get(f"{path}?{FILTERS}").text
+        assert "export=" not in viewer.get(f"{path}?{FILTERS}").text
+
+
+def test_freshness_changes_show_even_when_the_numbers_come_from_cache(analyst_client, dataset):
+    import datetime as dt
+
+    assert "repaired 4 differences" not in analyst_client.get(f"/?{FILTERS}").text
+
+    sync_state_create(dataset[0], at=dt.datetime(2025, 5, 6, 8, 0, tzinfo=dt.UTC), repaired=4)
+
+    assert "repaired 4 differences" in analyst_client.get(f"/?{FILTERS}").text
+
+
+def test_a_committed_refresh_changes_the_rendered_page(
+    analyst_client, dataset, django_capture_on_commit_callbacks
+):
+    from analytics.services import rollups_refresh
+    from tests.analytics.factories import local, order_create
+
+    page = "/orders/?range=custom&start=2025-06-01&end=2025-06-02&comparison=none"
+    assert "No orders in this range" in analyst_client.get(page).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order, _ = order_create(
+            dataset[0],
+            processed_at=local("America/New_York", 2025, 6, 1, 12, 0),
+            lines=[(None, 1, "10.00", "0.00")],
+        )
+        rollups_refresh(store_id=dataset[0].pk, order_shopify_ids=[order.shopify_id])
+
+    assert "No orders in this range" not in analyst_client.get(page).text
+
+
+def test_another_tenant_with_the_same_filters_sees_only_its_own_numbers(
+    analyst_client, tenant_b, make_member, client_for, dataset
+):
+    from django.db import connection
+
+    from analytics.services import rollups_refresh
+    from tests.analytics.factories import local, order_create, store_create
+
+    query = "?range=custom&start=2025-03-01&end=2025-03-31&comparison=none"
+    assert "3,210,987.00" not in analyst_client.get(f"/{query}").text
+    connection.set_tenant(tenant_b)
+    try:
+        store = store_create(domain="globex.myshopify.com")
+        order_create(
+            store,
+            processed_at=local("America/New_York", 2025, 3, 10, 12, 0),
+            lines=[(None, 1, "3210987.00", "0.00")],
+        )
+        rollups_refresh(store_id=store.pk)
+    finally:
+        connection.set_schema_to_public()
+    globex = client_for(make_member(tenant_b, "analyst"), tenant_b)
+
+    assert "3,210,987.00" in globex.get(f"/{query}").text
+    assert "3,210,987.00" not in analyst_client.get(f"/{query}").text
