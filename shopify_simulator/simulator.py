@@ -114,6 +114,7 @@ class Shop:
             "orders": raw["orders"],
             "line_items": raw["line_items"],
             "refunds": raw["refunds"],
+            "refund_lines": raw["refund_lines"],
             "orders_total_price": money(raw["orders_total_price_cents"]),
             "refunds_total": money(raw["refunds_total_cents"]),
             "orders_net_total": money(raw["orders_total_price_cents"] - raw["refunds_total_cents"]),

@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -43,6 +43,29 @@ class Batch:
 
     def size(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
+
+    def absorb(self, other: Batch) -> None:
+        """Takes `other`'s rows in (for batches of different parents, like refund lines)."""
+        for table, rows in other.rows.items():
+            self.rows.setdefault(table, []).extend(rows)
+        for table, parents in other.complete_parents.items():
+            self.complete_parents.setdefault(table, set()).update(parents)
+        self.refunds_without_lines.extend(other.refunds_without_lines)
+        self.max_updated_at = _max(self.max_updated_at, other.max_updated_at)
+        self.objects_read += other.objects_read
+
+
+def merged(batches: Iterable[Batch], max_rows: int = BATCH_ROWS) -> Iterator[Batch]:
+    """Small batches (one refund-line query each) joined into fewer, larger ones, so that each
+    commit carries enough rows to be worth its transaction."""
+    current = Batch()
+    for batch in batches:
+        current.absorb(batch)
+        if current.size() >= max_rows:
+            yield current
+            current = Batch()
+    if current.size():
+        yield current
 
 
 class BulkOperationFailed(ShopifyTransientError):
@@ -139,26 +162,45 @@ def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
         yield batch
 
 
-# A refund with up to 10 lines costs about 64 points: 15 of them stay under the 1000-point limit.
-REFUND_CHUNK = 15
 REFUND_FETCHERS = 4
 
 
-def _refund_line_batch(client: ShopifyClient, part: list[tuple[int, int]]) -> Batch:
-    ids = [f"gid://shopify/Refund/{refund_id}" for refund_id, _order in part]
-    data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids})
+def _refund_lines_rest(client: ShopifyClient, refund_gid: str, after: str) -> list[dict]:
+    nodes: list[dict] = []
+    while after:
+        page = client.execute(queries.REFUND_LINES_PAGE, {"id": refund_gid, "after": after})
+        connection = (page.get("node") or {}).get("refundLineItems") or {}
+        nodes.extend(connection.get("nodes") or [])
+        info = connection.get("pageInfo") or {}
+        after = info.get("endCursor") if info.get("hasNextPage") else None
+    return nodes
+
+
+def refund_line_batch(
+    client: ShopifyClient,
+    part: list[tuple[int, int]],
+    *,
+    first_page: int = queries.REFUND_LINES_FIRST,
+) -> Batch:
+    """The lines of up to REFUND_CHUNK (refund id, order id) pairs, every page of them: a refund
+    is complete (its stale lines may be pruned) only when all its lines are in the batch."""
+    order_of = dict(part)
+    ids = [f"gid://shopify/Refund/{refund_id}" for refund_id in order_of]
+    data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids, "first": first_page})
     batch = Batch()
     batch.complete_parents["refunds"] = set()
     for node in data.get("nodes") or []:
         if not node:
             continue
         refund_id = records.gid_to_id(node["id"])
-        order_id = records.gid_to_id((node.get("order") or {}).get("id"))
         connection = node.get("refundLineItems") or {}
-        for line in connection.get("nodes") or []:
-            batch.add("refund_lines", records.refund_line_row(line, refund_id, order_id))
-        if not (connection.get("pageInfo") or {}).get("hasNextPage"):
-            batch.complete_parents["refunds"].add(refund_id)
+        lines = connection.get("nodes") or []
+        info = connection.get("pageInfo") or {}
+        if info.get("hasNextPage"):
+            lines = lines + _refund_lines_rest(client, node["id"], info.get("endCursor"))
+        for line in lines:
+            batch.add("refund_lines", records.refund_line_row(line, refund_id, order_of[refund_id]))
+        batch.complete_parents["refunds"].add(refund_id)
     return batch
 
 
@@ -181,12 +223,13 @@ class RefundLineFetcher:
         if not hasattr(self._local, "client"):
             self._local.client = self._client_factory()
             self._clients.append(self._local.client)
-        return _refund_line_batch(self._local.client, part)
+        return refund_line_batch(self._local.client, part)
 
     def submit(self, refunds: list[tuple[int, int]]) -> None:
         self._waiting.extend(refunds)
-        while len(self._waiting) >= REFUND_CHUNK:
-            part, self._waiting = self._waiting[:REFUND_CHUNK], self._waiting[REFUND_CHUNK:]
+        while len(self._waiting) >= queries.REFUND_CHUNK:
+            chunk = queries.REFUND_CHUNK
+            part, self._waiting = self._waiting[:chunk], self._waiting[chunk:]
             self._pending.append(self._pool.submit(self._fetch, part))
 
     def ready(self) -> Iterator[Batch]:

@@ -196,7 +196,8 @@ def _refund_client_factory(ctx: RunContext):
 
 
 def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
-    for batch in readers.refund_line_batches(_refund_client_factory(ctx), refunds):
+    fetched = readers.refund_line_batches(_refund_client_factory(ctx), refunds)
+    for batch in readers.merged(fetched):
         _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
 
 
@@ -254,9 +255,9 @@ def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> in
             refund_lines.submit(batch.refunds_without_lines)
             _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
             written += batch.objects_read
-            for lines in refund_lines.ready():
+            for lines in readers.merged(refund_lines.ready()):
                 _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
-        for lines in refund_lines.finish():
+        for lines in readers.merged(refund_lines.finish()):
             _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
     finally:
         refund_lines.close()

@@ -165,6 +165,7 @@ def _upsert_sql(spec: TableSpec, stage: str) -> str:
 
 
 _SQL_CACHE: dict[str, str] = {}
+ANALYZE_FROM_ROWS = 1000
 
 
 def rows_upsert(
@@ -183,8 +184,10 @@ def rows_upsert(
         with cursor.cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row((store_id, *(row.get(c) for c in columns)))
-        # A fresh temporary table has no statistics; without them the planner may loop.
-        cursor.execute(f"ANALYZE {stage}")
+        if len(rows) >= ANALYZE_FROM_ROWS:
+            # A fresh temporary table has no statistics; without them the planner may choose
+            # nested loops over thousands of rows. Small batches are served well by them.
+            cursor.execute(f"ANALYZE {stage}")
         sql = _SQL_CACHE.setdefault(resource, _upsert_sql(spec, stage))
         cursor.execute(sql, {"seen_at": seen_at})
         for natural_id, inserted, changed, applied in cursor.fetchall():

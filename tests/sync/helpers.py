@@ -5,7 +5,15 @@ from decimal import Decimal
 import httpx
 from django.db.models import Sum
 
-from shopify_sync.models import Customer, LineItem, Order, Product, ProductVariant, Refund
+from shopify_sync.models import (
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    ProductVariant,
+    Refund,
+    RefundLineItem,
+)
 
 
 def shopify_stats(sim, shop: str) -> dict:
@@ -28,6 +36,12 @@ def xeno_stats(store) -> dict:
         ).count(),
         "refunds": Refund.objects.filter(
             **live, order_shopify_id__in=orders.values("shopify_id")
+        ).count(),
+        "refund_lines": RefundLineItem.objects.filter(
+            store=store,
+            refund_shopify_id__in=Refund.objects.filter(
+                **live, order_shopify_id__in=orders.values("shopify_id")
+            ).values("shopify_id"),
         ).count(),
         "orders_total_price": str(orders.aggregate(s=Sum("total_price"))["s"] or Decimal("0.00")),
         "refunds_total": str(

@@ -4,9 +4,13 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django_tenants.utils import schema_context
 
+from shopify_sync.credentials import store_client
 from shopify_sync.models import RefundLineItem, Store, SyncRun
+from shopify_sync.queries import REFUND_CHUNK
+from shopify_sync.readers import refund_line_batch
 from shopify_sync.services import store_connect, sync_request
 from tests.sync.conftest import wait_for_runs
 from tests.sync.helpers import assert_matches_shopify
@@ -25,6 +29,29 @@ def _connect(sim, shop, tenant, cleanup, **kwargs):
         )
     cleanup.append((tenant.schema_name, info.domain))
     return store, verdict
+
+
+def _assert_long_refunds_are_paged_to_the_end(store):
+    """Refunds longer than the first page of their lines (here a page of one) get all of them."""
+    stored = RefundLineItem.objects.filter(store=store)
+    long_refunds = list(
+        stored.values_list("refund_shopify_id", "order_shopify_id")
+        .annotate(lines=Count("id"))
+        .filter(lines__gt=1)
+        .values_list("refund_shopify_id", "order_shopify_id")[:REFUND_CHUNK]
+    )
+    assert long_refunds
+    with store_client(store) as client:
+        batch = refund_line_batch(client, long_refunds, first_page=1)
+    lines = batch.rows["refund_lines"]
+    fetched = {(row["refund_shopify_id"], row["line_item_shopify_id"]) for row in lines}
+    expected = set(
+        stored.filter(refund_shopify_id__in=[r for r, _ in long_refunds]).values_list(
+            "refund_shopify_id", "line_item_shopify_id"
+        )
+    )
+    assert fetched == expected
+    assert batch.complete_parents["refunds"] == {r for r, _ in long_refunds}
 
 
 def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
@@ -47,6 +74,7 @@ def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
         assert_matches_shopify(simulator, "acme", store)
         # Refund lines come from follow-up queries (bulk exports cannot nest them in refunds).
         assert RefundLineItem.objects.filter(store=store).exists()
+        _assert_long_refunds_are_paged_to_the_end(store)
     with schema_context(tenant_b.schema_name):
         assert not Store.objects.filter(shop_domain="acme.myshopify.com").exists()
 
