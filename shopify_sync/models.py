@@ -65,7 +65,9 @@ class Store(models.Model):
 
 
 class SyncedRecord(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: each table's unique (store, natural key) index leads with the store
+    # and serves the foreign key, and every extra index slows down the bulk loads.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
     shopify_id = models.BigIntegerField()
     updated_at = models.DateTimeField(null=True, help_text="Shopify's updatedAt")
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -195,7 +197,8 @@ class Refund(SyncedRecord):
 class RefundLineItem(models.Model):
     """One refunded line: its value is a return on the refund's date."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    # Served by the unique (store, refund, line) index, as in SyncedRecord.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
     refund_shopify_id = models.BigIntegerField()
     order_shopify_id = models.BigIntegerField()
     line_item_shopify_id = models.BigIntegerField()

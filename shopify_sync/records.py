@@ -35,7 +35,9 @@ def _money(bag) -> Decimal:
         return ZERO
     if isinstance(bag, dict):
         bag = (bag.get("shopMoney") or bag).get("amount")
-    return Decimal(str(bag)) if bag not in (None, "") else ZERO
+    if bag is None or bag == "":
+        return ZERO
+    return Decimal(bag) if isinstance(bag, str) else Decimal(str(bag))
 
 
 def _when(value) -> datetime | None:
