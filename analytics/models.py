@@ -53,7 +53,8 @@ class RefundFact(models.Model):
     day = models.DateField()
     order_day = models.DateField()
     returns = models.DecimalField(**MONEY)
-    returned_taxes = models.DecimalField(**MONEY)
+    returned_taxes = models.DecimalField(**MONEY)  # of the lines and of the shipping
+    returned_shipping = models.DecimalField(**MONEY)
     units_returned = models.IntegerField(default=0)
 
     class Meta:
@@ -88,6 +89,8 @@ class DailySales(models.Model):
     taxes = models.DecimalField(**MONEY)
     returned_taxes = models.DecimalField(**MONEY)
     returned_taxes_by_order_day = models.DecimalField(**MONEY)
+    returned_shipping = models.DecimalField(**MONEY)
+    returned_shipping_by_order_day = models.DecimalField(**MONEY)
     units_sold = models.IntegerField(default=0)
     line_items = models.IntegerField(default=0)
 

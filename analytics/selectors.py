@@ -34,10 +34,12 @@ KPI_KEYS = (
 GRANULARITY_STEP = {"day": "1 day", "week": "1 week", "month": "1 month"}
 
 
-def _returns_columns(returns_on: str) -> tuple[str, str]:
+def _returns_columns(returns_on: str) -> tuple[str, str, str]:
+    """Returns, returned taxes and returned shipping, on the refund's day or the order's."""
+    columns = ("returns", "returned_taxes", "returned_shipping")
     if returns_on == "order_date":
-        return "returns_by_order_day", "returned_taxes_by_order_day"
-    return "returns", "returned_taxes"
+        return tuple(f"{column}_by_order_day" for column in columns)
+    return columns
 
 
 def _rows(sql: str, params: dict) -> list[dict]:
@@ -68,14 +70,14 @@ def sales_summarise(
     returning_customer_rate is a percentage with two places. New + returning customers is the
     number of distinct customers who ordered in the range (guest checkouts are not customers).
     """
-    returns, returned_taxes = _returns_columns(returns_on)
+    returns, returned_taxes, returned_shipping = _returns_columns(returns_on)
     (row,) = _rows(
         f"""
         SELECT coalesce(sum(orders), 0) AS orders,
                coalesce(sum(gross_sales), 0) AS gross_sales,
                coalesce(sum(discounts), 0) AS discounts,
                coalesce(sum({returns}), 0) AS returns,
-               coalesce(sum(shipping), 0) AS shipping,
+               coalesce(sum(shipping - {returned_shipping}), 0) AS shipping,
                coalesce(sum(taxes - {returned_taxes}), 0) AS taxes,
                coalesce(sum(units_sold), 0) AS units_sold,
                (SELECT count(*) FILTER (WHERE previous_day IS NULL)
@@ -154,14 +156,14 @@ def sales_series(
     Each row: date, orders, gross_sales, discounts, returns, net_sales, shipping, taxes,
     total_sales, units_sold, discounted_orders, refunded_orders, cancelled_orders.
     """
-    returns, returned_taxes = _returns_columns(returns_on)
+    returns, returned_taxes, returned_shipping = _returns_columns(returns_on)
     rows = _rows(
         f"""
         WITH {_buckets_cte(granularity)},
         sums AS (
             SELECT {_bucket_of(granularity)} AS bucket, sum(orders) AS orders,
                    sum(gross_sales) AS gross_sales, sum(discounts) AS discounts,
-                   sum({returns}) AS returns, sum(shipping) AS shipping,
+                   sum({returns}) AS returns, sum(shipping - {returned_shipping}) AS shipping,
                    sum(taxes - {returned_taxes}) AS taxes, sum(units_sold) AS units_sold,
                    sum(discounted_orders) AS discounted_orders,
                    sum(refunded_orders) AS refunded_orders,

@@ -34,9 +34,10 @@ WHERE o.store_id = %(store)s AND o.deleted_at IS NULL AND NOT o.test {order_scop
 
 _REFUND_FACTS = """
 INSERT INTO analytics_refund_fact (store_id, refund_shopify_id, order_shopify_id, day, order_day,
-    returns, returned_taxes, units_returned)
+    returns, returned_taxes, returned_shipping, units_returned)
 SELECT r.store_id, r.shopify_id, r.order_shopify_id, (r.created_at AT TIME ZONE %(tz)s)::date,
-       f.day, coalesce(rl.returns, 0), coalesce(rl.taxes, 0), coalesce(rl.units, 0)
+       f.day, coalesce(rl.returns, 0), coalesce(rl.taxes, 0) + r.shipping_tax_refunded,
+       r.shipping_refunded, coalesce(rl.units, 0)
 FROM shopify_sync_refund r
 JOIN analytics_order_fact f
   ON f.store_id = r.store_id AND f.order_shopify_id = r.order_shopify_id
@@ -63,25 +64,27 @@ WHERE f.store_id = %(store)s AND f.order_shopify_id = x.order_shopify_id
 _DAILY_SALES = """
 INSERT INTO analytics_daily_sales (store_id, day, orders, cancelled_orders, discounted_orders,
     refunded_orders, gross_sales, discounts, returns, returns_by_order_day, shipping, taxes,
-    returned_taxes, returned_taxes_by_order_day, units_sold, line_items)
+    returned_taxes, returned_taxes_by_order_day, returned_shipping, returned_shipping_by_order_day,
+    units_sold, line_items)
 SELECT %(store)s, day, sum(orders), sum(cancelled), sum(discounted), sum(refunded), sum(gross),
        sum(discounts), sum(returns), sum(returns_o), sum(shipping), sum(taxes), sum(rtaxes),
-       sum(rtaxes_o), sum(units), sum(lines)
+       sum(rtaxes_o), sum(rship), sum(rship_o), sum(units), sum(lines)
 FROM (
     SELECT day, count(*) AS orders, count(*) FILTER (WHERE cancelled) AS cancelled,
            count(*) FILTER (WHERE discounts > 0) AS discounted, 0 AS refunded,
            sum(gross_sales) AS gross, sum(discounts) AS discounts, 0 AS returns, 0 AS returns_o,
            sum(shipping) AS shipping, sum(taxes) AS taxes, 0 AS rtaxes, 0 AS rtaxes_o,
-           sum(units) AS units, sum(line_items) AS lines
+           0 AS rship, 0 AS rship_o, sum(units) AS units, sum(line_items) AS lines
     FROM analytics_order_fact WHERE store_id = %(store)s {day_scope}
     GROUP BY day
     UNION ALL
-    SELECT day, 0, 0, 0, 0, 0, 0, sum(returns), 0, 0, 0, sum(returned_taxes), 0, 0, 0
+    SELECT day, 0, 0, 0, 0, 0, 0, sum(returns), 0, 0, 0, sum(returned_taxes), 0,
+           sum(returned_shipping), 0, 0, 0
     FROM analytics_refund_fact WHERE store_id = %(store)s {day_scope}
     GROUP BY day
     UNION ALL
     SELECT order_day, 0, 0, 0, count(DISTINCT order_shopify_id), 0, 0, 0, sum(returns), 0, 0, 0,
-           sum(returned_taxes), 0, 0
+           sum(returned_taxes), 0, sum(returned_shipping), 0, 0
     FROM analytics_refund_fact WHERE store_id = %(store)s {order_day_scope}
     GROUP BY order_day
 ) x

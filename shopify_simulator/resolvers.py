@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from .executor import FieldError
@@ -538,7 +539,33 @@ REFUND = {
     "refundLineItems": lambda o, a, c: (window(c, a, "refundLineItems"), list_page(o.lines, a, c))[
         1
     ],
+    "refundShippingLines": lambda o, a, c: (
+        window(c, a, "refundShippingLines"),
+        list_page(refund_shipping_lines(o), a, c),
+    )[1],
 }
+
+
+@dataclass(slots=True)
+class RefundShippingLine:
+    """The shipping a refund gave back; the simulator's shops have one shipping line an order,
+    untaxed, so a refund has at most one of these (sharing the refund's id)."""
+
+    id: int
+    amount: int
+
+
+def refund_shipping_lines(refund) -> list[RefundShippingLine]:
+    return [RefundShippingLine(refund.id, refund.shipping)] if refund.shipping else []
+
+
+REFUND_SHIPPING_LINE = {
+    "id": lambda o, a, c: gid("RefundShippingLine", o.id),
+    "shippingLine": lambda o, a, c: {"title": "Standard"},
+    "subtotalAmountSet": lambda o, a, c: c.money(o.amount),
+    "taxAmountSet": lambda o, a, c: c.money(0),
+}
+SHIPPING_LINE = {"title": lambda o, a, c: o["title"]}
 
 REFUND_LINE_ITEM = {
     "id": lambda o, a, c: gid("RefundLineItem", o.id),
@@ -581,6 +608,8 @@ def build_resolvers(schema, mutations: dict, extra: dict) -> dict:
         "LineItem": LINE_ITEM,
         "Refund": REFUND,
         "RefundLineItem": REFUND_LINE_ITEM,
+        "RefundShippingLine": REFUND_SHIPPING_LINE,
+        "ShippingLine": SHIPPING_LINE,
         "PageInfo": PAGE_INFO,
         **extra,
     }

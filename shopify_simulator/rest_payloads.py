@@ -160,7 +160,15 @@ def refund_json(refund: Refund, tz: str, currency: str) -> dict:
         "admin_graphql_api_id": gid("Refund", refund.id),
         "duties": [],
         "order_adjustments": [],
-        "refund_shipping_lines": [],
+        "refund_shipping_lines": [
+            {
+                "id": refund.id,
+                "subtotal_amount_set": price_set(refund.shipping, currency),
+                "tax_amount_set": price_set(0, currency),
+            }
+        ]
+        if refund.shipping
+        else [],
         "total_duties_set": price_set(0, currency),
         "refund_line_items": [
             {

@@ -117,6 +117,7 @@ class Shop:
             "refund_lines": raw["refund_lines"],
             "orders_total_price": money(raw["orders_total_price_cents"]),
             "refunds_total": money(raw["refunds_total_cents"]),
+            "refunds_shipping": money(raw["refunds_shipping_cents"]),
             "orders_net_total": money(raw["orders_total_price_cents"] - raw["refunds_total_cents"]),
         }
 

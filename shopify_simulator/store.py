@@ -77,6 +77,7 @@ class ShopState:
         self.order_lines = array("b")
         self.order_refunds = array("b")
         self.order_refund_lines = array("h")
+        self.order_refunded_shipping = array("q")
         self.order_customer = array("q")  # customer index, -1 for guests
         self.overlay: dict[int, Order] = {}
         for index, created_at in enumerate(self.order_created):
@@ -132,6 +133,7 @@ class ShopState:
         self.order_lines.append(len(order.line_items))
         self.order_refunds.append(len(order.refunds))
         self.order_refund_lines.append(sum(len(refund.lines) for refund in order.refunds))
+        self.order_refunded_shipping.append(sum(refund.shipping for refund in order.refunds))
         customer = self.customer_by_id(order.customer_id)
         self.order_customer.append(customer.index if customer else -1)
         if customer is not None:
@@ -161,6 +163,7 @@ class ShopState:
         self.order_refunded[index] = order.refunded
         self.order_refunds[index] = len(order.refunds)
         self.order_refund_lines[index] = sum(len(refund.lines) for refund in order.refunds)
+        self.order_refunded_shipping[index] = sum(refund.shipping for refund in order.refunds)
         self.order_keys.move(old_updated, order.updated_at, index)
 
     def add_order(self, at: int) -> Order:
@@ -224,6 +227,7 @@ class ShopState:
             "line_items": sum(self.order_lines),
             "refunds": sum(self.order_refunds),
             "refund_lines": sum(self.order_refund_lines),
+            "refunds_shipping_cents": sum(self.order_refunded_shipping),
             "orders_total_price_cents": sum(self.order_total),
             "refunds_total_cents": sum(self.order_refunded),
         }

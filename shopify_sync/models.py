@@ -186,6 +186,9 @@ class Refund(SyncedRecord):
     created_at = models.DateTimeField()
     note = models.TextField(blank=True)
     total_refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Shipping given back (and its tax): it reduces shipping and taxes on the refund's date.
+    shipping_refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    shipping_tax_refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         constraints = [

@@ -97,30 +97,46 @@ query BulkStatus($id: ID!) {
 }
 """
 
-# Most refunds have one to three lines, so the first page asks for four: a refund then costs 27
-# points (node 1 + connection 2 + 4 lines x 6), and REFUND_CHUNK of them stay under Shopify's
-# 1000-point single-query limit even when `nodes` is charged per id. The rare longer refund is
-# paged on by REFUND_LINES_PAGE.
+REFUND_SHIPPING_FIELDS = f"subtotalAmountSet {{ {_MONEY} }} taxAmountSet {{ {_MONEY} }}"
+
+# What bulk exports cannot nest in the `refunds` list, fetched per refund: its lines and the
+# shipping it gave back. Most refunds have one to three lines and at most one shipping line, so
+# first pages of four and two keep a refund at 39 points (node 1 + lines 2 + 4 x 6 + shipping
+# 2 + 2 x 5): REFUND_CHUNK of them stay under Shopify's 1000-point single-query limit even when
+# `nodes` is charged per id. A longer refund is paged on by REFUND_CONNECTION_PAGE.
 REFUND_LINES_FIRST = 4
-REFUND_CHUNK = 36
+REFUND_SHIPPING_FIRST = 2
+REFUND_CHUNK = 25
 
 REFUND_LINES_BY_ID = f"""
 query RefundLines($ids: [ID!]!, $first: Int!) {{
   nodes(ids: $ids) {{
-    ... on Refund {{ id refundLineItems(first: $first) {{
-      pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }} }}
+    ... on Refund {{ id
+      refundLineItems(first: $first) {{
+        pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }}
+      refundShippingLines(first: {REFUND_SHIPPING_FIRST}) {{
+        pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_SHIPPING_FIELDS} }} }} }}
   }}
 }}
 """
 
-REFUND_LINES_PAGE = f"""
-query RefundLinesPage($id: ID!, $after: String) {{
+REFUND_CONNECTION_FIELDS = {
+    "refundLineItems": REFUND_LINE_FIELDS,
+    "refundShippingLines": REFUND_SHIPPING_FIELDS,
+}
+
+
+def refund_connection_page(connection: str) -> str:
+    """The next page of one of a refund's connections (refundLineItems, refundShippingLines)."""
+    return f"""
+query RefundConnectionPage($id: ID!, $after: String) {{
   node(id: $id) {{
-    ... on Refund {{ refundLineItems(first: 100, after: $after) {{
-      pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }} }}
+    ... on Refund {{ {connection}(first: 100, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_CONNECTION_FIELDS[connection]} }} }} }}
   }}
 }}
 """
+
 
 # Incremental pages: children come with their changed parent. Page sizes keep each query under
 # Shopify's 1000-point single-query limit; an order with more line items, and the lines of its

@@ -165,13 +165,18 @@ def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
 REFUND_FETCHERS = 4
 
 
-def _refund_lines_rest(client: ShopifyClient, refund_gid: str, after: str) -> list[dict]:
-    nodes: list[dict] = []
+def _refund_connection_nodes(client: ShopifyClient, refund: dict, connection: str) -> list[dict]:
+    """Every node of one of a refund's connections: the first page came with `refund`."""
+    first = refund.get(connection) or {}
+    nodes = list(first.get("nodes") or [])
+    info = first.get("pageInfo") or {}
+    after = info.get("endCursor") if info.get("hasNextPage") else None
+    query = queries.refund_connection_page(connection)
     while after:
-        page = client.execute(queries.REFUND_LINES_PAGE, {"id": refund_gid, "after": after})
-        connection = (page.get("node") or {}).get("refundLineItems") or {}
-        nodes.extend(connection.get("nodes") or [])
-        info = connection.get("pageInfo") or {}
+        page = client.execute(query, {"id": refund["id"], "after": after})
+        more = (page.get("node") or {}).get(connection) or {}
+        nodes.extend(more.get("nodes") or [])
+        info = more.get("pageInfo") or {}
         after = info.get("endCursor") if info.get("hasNextPage") else None
     return nodes
 
@@ -182,8 +187,9 @@ def refund_line_batch(
     *,
     first_page: int = queries.REFUND_LINES_FIRST,
 ) -> Batch:
-    """The lines of up to REFUND_CHUNK (refund id, order id) pairs, every page of them: a refund
-    is complete (its stale lines may be pruned) only when all its lines are in the batch."""
+    """Lines and shipping of up to REFUND_CHUNK (refund id, order id) pairs, every page of them:
+    a refund is complete (its stale lines may be pruned) only when all its lines are in the
+    batch."""
     order_of = dict(part)
     ids = [f"gid://shopify/Refund/{refund_id}" for refund_id in order_of]
     data = client.execute(queries.REFUND_LINES_BY_ID, {"ids": ids, "first": first_page})
@@ -193,20 +199,17 @@ def refund_line_batch(
         if not node:
             continue
         refund_id = records.gid_to_id(node["id"])
-        connection = node.get("refundLineItems") or {}
-        lines = connection.get("nodes") or []
-        info = connection.get("pageInfo") or {}
-        if info.get("hasNextPage"):
-            lines = lines + _refund_lines_rest(client, node["id"], info.get("endCursor"))
-        for line in lines:
+        for line in _refund_connection_nodes(client, node, "refundLineItems"):
             batch.add("refund_lines", records.refund_line_row(line, refund_id, order_of[refund_id]))
+        shipping = _refund_connection_nodes(client, node, "refundShippingLines")
+        batch.add("refund_shipping", records.refund_shipping_row(shipping, refund_id))
         batch.complete_parents["refunds"].add(refund_id)
     return batch
 
 
 class RefundLineFetcher:
-    """Fetches the lines of refunds found by a bulk export (bulk queries cannot nest them in the
-    `refunds` list) while the export is still being written.
+    """Fetches the lines and shipping of refunds found by a bulk export (bulk queries cannot nest
+    them in the `refunds` list) while the export is still being read.
 
     A few threads query Shopify, each with a client of its own sharing the store's bucket; the
     caller's thread collects finished batches and does all database writes."""

@@ -173,6 +173,19 @@ def refund_row(node: dict, order_id: int) -> dict:
         "created_at": created,
         "note": node.get("note") or "",
         "total_refunded": _money(node.get("totalRefundedSet")),
+        # A connection inside the refunds list: fetched with the refund lines
+        # (refund_shipping_row); None keeps what is stored.
+        "shipping_refunded": None,
+        "shipping_tax_refunded": None,
+    }
+
+
+def refund_shipping_row(lines: list[dict], refund_id: int) -> dict:
+    """The shipping a refund gave back, from its `refundShippingLines` nodes."""
+    return {
+        "shopify_id": refund_id,
+        "shipping_refunded": sum((_money(n.get("subtotalAmountSet")) for n in lines), ZERO),
+        "shipping_tax_refunded": sum((_money(n.get("taxAmountSet")) for n in lines), ZERO),
     }
 
 
@@ -302,15 +315,43 @@ def _refund_rows_from_webhook(refund: dict, order_id: int) -> tuple[dict, list[d
     paid = sum(
         (_rest_money(t.get("amount")) for t in transactions if t.get("kind") == "refund"), ZERO
     )
+    shipping, shipping_tax = _rest_refund_shipping(refund)
     row = {
         "shopify_id": refund_id,
         "updated_at": created,
         "order_shopify_id": order_id,
         "created_at": created,
         "note": refund.get("note") or "",
-        "total_refunded": paid or total,
+        "total_refunded": paid or total + shipping + shipping_tax,
+        "shipping_refunded": shipping,
+        "shipping_tax_refunded": shipping_tax,
     }
     return row, lines
+
+
+def _rest_refund_shipping(refund: dict) -> tuple[Decimal, Decimal]:
+    """Shipping (and its tax) a REST refund gave back: its `refund_shipping_lines`, or in older
+    payloads its `order_adjustments` of kind `shipping_refund`, whose amounts are negative."""
+    lines = refund.get("refund_shipping_lines") or []
+    if lines:
+        shipping = sum(
+            (_rest_money(x.get("subtotal_amount_set") or x.get("subtotal_amount")) for x in lines),
+            ZERO,
+        )
+        tax = sum(
+            (_rest_money(x.get("tax_amount_set") or x.get("tax_amount")) for x in lines), ZERO
+        )
+        return shipping, tax
+    adjustments = [
+        a for a in refund.get("order_adjustments") or [] if a.get("kind") == "shipping_refund"
+    ]
+    shipping = -sum(
+        (_rest_money(a.get("amount_set") or a.get("amount")) for a in adjustments), ZERO
+    )
+    tax = -sum(
+        (_rest_money(a.get("tax_amount_set") or a.get("tax_amount")) for a in adjustments), ZERO
+    )
+    return shipping, tax
 
 
 def order_rows_from_webhook(body: dict) -> dict[str, list[dict]]:

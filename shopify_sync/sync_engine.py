@@ -169,6 +169,9 @@ def write_batch(ctx: RunContext, batch: readers.Batch, *, seen_at) -> None:
                 parent_ids=complete_refunds,
                 keep_ids={row["line_item_shopify_id"] for row in lines},
             )
+    shipping = batch.rows.get("refund_shipping")
+    if shipping:
+        changed_orders |= writer.refunds_shipping_set(store_id=store_id, rows=shipping)
     ctx.changed_orders |= changed_orders
 
 

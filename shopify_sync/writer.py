@@ -58,7 +58,14 @@ TABLES: dict[str, TableSpec] = {
     "variants": TableSpec(ProductVariant, ("shopify_id",), _columns(ProductVariant)),
     "orders": TableSpec(Order, ("shopify_id",), _columns(Order)),
     "line_items": TableSpec(LineItem, ("shopify_id",), _columns(LineItem)),
-    "refunds": TableSpec(Refund, ("shopify_id",), _columns(Refund)),
+    # Bulk exports cannot carry a refund's shipping lines: they arrive with its refund lines
+    # (refunds_shipping_set), and a refund row without them keeps what is stored.
+    "refunds": TableSpec(
+        Refund,
+        ("shopify_id",),
+        _columns(Refund),
+        keep_when_missing={"shipping_refunded": "0", "shipping_tax_refunded": "0"},
+    ),
     "refund_lines": TableSpec(
         RefundLineItem,
         ("refund_shopify_id", "line_item_shopify_id"),
@@ -212,6 +219,33 @@ def rows_upsert(
                 result.updated += 1
                 result.changed_ids.add(natural_id)
     return result
+
+
+def refunds_shipping_set(*, store_id: int, rows: list[dict]) -> set[int]:
+    """Stores the shipping (and its tax) each refund gave back; returns the orders whose refunds
+    changed. Rows: {"shopify_id", "shipping_refunded", "shipping_tax_refunded"}."""
+    if not rows:
+        return set()
+    table = TABLES["refunds"].table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} r
+            SET shipping_refunded = v.shipping, shipping_tax_refunded = v.tax
+            FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) AS v(id, shipping, tax)
+            WHERE r.store_id = %s AND r.shopify_id = v.id
+              AND (r.shipping_refunded, r.shipping_tax_refunded)
+                  IS DISTINCT FROM (v.shipping, v.tax)
+            RETURNING r.order_shopify_id
+            """,
+            [
+                [row["shopify_id"] for row in rows],
+                [row["shipping_refunded"] for row in rows],
+                [row["shipping_tax_refunded"] for row in rows],
+                store_id,
+            ],
+        )
+        return {order_id for (order_id,) in cursor.fetchall()}
 
 
 def children_prune(

@@ -50,6 +50,8 @@ def expected_kpis(stores, start: dt.date, end: dt.date, returns_on: str = "refun
             else:
                 day = order_day[refund.order_shopify_id]
             if start <= day <= end:
+                totals["shipping"] -= refund.shipping_refunded
+                totals["taxes"] -= refund.shipping_tax_refunded
                 for line in RefundLineItem.objects.filter(
                     store=store, refund_shopify_id=refund.shopify_id
                 ):

@@ -99,14 +99,20 @@ def refund_create(
     order: Order,
     created_at: dt.datetime,
     lines: list[tuple[LineItem, int, str, str]],
+    shipping: str = "0.00",
+    shipping_tax: str = "0.00",
 ) -> Refund:
-    """A refund of (line item, quantity, subtotal, tax) lines."""
+    """A refund of (line item, quantity, subtotal, tax) lines, and of shipping with its tax."""
     refund = Refund.objects.create(
         store=store,
         shopify_id=next_id(),
         order_shopify_id=order.shopify_id,
         created_at=created_at,
-        total_refunded=sum((Decimal(s) for _, _, s, _ in lines), Decimal(0)),
+        total_refunded=sum((Decimal(s) + Decimal(t) for _, _, s, t in lines), Decimal(0))
+        + Decimal(shipping)
+        + Decimal(shipping_tax),
+        shipping_refunded=Decimal(shipping),
+        shipping_tax_refunded=Decimal(shipping_tax),
     )
     RefundLineItem.objects.bulk_create(
         RefundLineItem(
@@ -204,5 +210,8 @@ def dataset_generate(*, seed: int = 7, orders_per_store: int = 120) -> list[Stor
                     order=order,
                     created_at=later,
                     lines=[(item, 1, str(item.original_unit_price), "0.50")],
+                    # Every fourth refund gives the shipping back too.
+                    shipping=str(order.total_shipping) if n % 4 == 0 else "0.00",
+                    shipping_tax="0.40" if n % 4 == 0 and order.total_shipping else "0.00",
                 )
     return stores

@@ -44,6 +44,12 @@ def xeno_stats(store) -> dict:
             ).values("shopify_id"),
         ).count(),
         "orders_total_price": str(orders.aggregate(s=Sum("total_price"))["s"] or Decimal("0.00")),
+        "refunds_shipping": str(
+            Refund.objects.filter(
+                **live, order_shopify_id__in=orders.values("shopify_id")
+            ).aggregate(s=Sum("shipping_refunded"))["s"]
+            or Decimal("0.00")
+        ),
         "refunds_total": str(
             Refund.objects.filter(
                 **live, order_shopify_id__in=orders.values("shopify_id")
