@@ -132,22 +132,27 @@ def test_without_stores_the_pages_say_what_to_do(tenant_a, make_member, client_f
         assert "Connect a Shopify store" in client.get(path).text
 
 
-def test_a_committed_refresh_shows_on_the_next_page_load(
-    analyst_client, dataset, django_capture_on_commit_callbacks
-):
+def _order_synced_on_june_first(store) -> None:
+    """What an incremental sync of one new order leaves: the row and its rollups refreshed."""
     from analytics.services import rollups_refresh
     from tests.analytics.factories import local, order_create
 
+    order, _ = order_create(
+        store,
+        processed_at=local("America/New_York", 2025, 6, 1, 12, 0),
+        lines=[(None, 1, "10.00", "0.00")],
+    )
+    rollups_refresh(store_id=store.pk, order_shopify_ids=[order.shopify_id])
+
+
+def test_a_committed_refresh_shows_on_the_next_page_load(
+    analyst_client, dataset, django_capture_on_commit_callbacks
+):
     query = "/?range=custom&start=2025-06-01&end=2025-06-02&export=kpis"
     assert "orders,0," in analyst_client.get(query).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        order, _ = order_create(
-            dataset[0],
-            processed_at=local("America/New_York", 2025, 6, 1, 12, 0),
-            lines=[(None, 1, "10.00", "0.00")],
-        )
-        rollups_refresh(store_id=dataset[0].pk, order_shopify_ids=[order.shopify_id])
+        _order_synced_on_june_first(dataset[0])
 
     assert "orders,1," in analyst_client.get(query).content.decode()
 
@@ -175,19 +180,11 @@ def test_freshness_changes_show_even_when_the_numbers_come_from_cache(analyst_cl
 def test_a_committed_refresh_changes_the_rendered_page(
     analyst_client, dataset, django_capture_on_commit_callbacks
 ):
-    from analytics.services import rollups_refresh
-    from tests.analytics.factories import local, order_create
-
     page = "/orders/?range=custom&start=2025-06-01&end=2025-06-02&comparison=none"
     assert "No orders in this range" in analyst_client.get(page).text
 
     with django_capture_on_commit_callbacks(execute=True):
-        order, _ = order_create(
-            dataset[0],
-            processed_at=local("America/New_York", 2025, 6, 1, 12, 0),
-            lines=[(None, 1, "10.00", "0.00")],
-        )
-        rollups_refresh(store_id=dataset[0].pk, order_shopify_ids=[order.shopify_id])
+        _order_synced_on_june_first(dataset[0])
 
     assert "No orders in this range" not in analyst_client.get(page).text
 
