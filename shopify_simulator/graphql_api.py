@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 from graphql import (
@@ -26,6 +27,17 @@ from .webhooks import subscription_resolvers
 
 SCHEMA = build_schema(resources.files(__package__).joinpath("schema.graphql").read_text())
 THROTTLED_DOC = "https://shopify.dev/api/usage/rate-limits"
+
+
+@lru_cache(maxsize=512)
+def _checked(query: str):
+    """The parsed document and its validation errors (a GraphQLError when it does not parse).
+    Clients send the same few documents again and again, and checking one costs milliseconds."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, error
+    return document, tuple(validate(SCHEMA, document))
 
 
 def throttled_body(requested: int, status: dict) -> dict:
@@ -92,11 +104,9 @@ class GraphQLService:
         query = body.get("query") if isinstance(body, dict) else None
         if not isinstance(query, str) or not query.strip():
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            return 200, {"errors": [syntax_error(error)]}
-        errors = validate(self.schema, document)
+        document, errors = _checked(query)
+        if document is None:
+            return 200, {"errors": [syntax_error(errors)]}
         if errors:
             return 200, {"errors": [shopify_error(e, document) for e in errors]}
         operation = _pick_operation(document, body.get("operationName"))

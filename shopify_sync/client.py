@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
+import orjson
 import shopify
 from django.conf import settings
 
@@ -209,12 +210,15 @@ class ShopifyClient:
         try:
             response = self._http.post(
                 self.url,
-                json={"query": query, "variables": variables or {}},
-                headers={"X-Shopify-Access-Token": self._token_provider()},
+                content=orjson.dumps({"query": query, "variables": variables or {}}),
+                headers={
+                    "X-Shopify-Access-Token": self._token_provider(),
+                    "Content-Type": "application/json",
+                },
             )
             if response.status_code == 200:
                 try:
-                    payload = response.json()
+                    payload = orjson.loads(response.content)
                 except ValueError:
                     payload = None
         finally:
