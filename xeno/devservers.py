@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -89,16 +88,16 @@ def run(command: list[str]) -> int:
         if not env.get("REDIS_URL"):
             env["REDIS_URL"] = stack.enter_context(embedded_redis())
         process = subprocess.Popen(command, env=env)
-        while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            # The terminal sent SIGINT to the child too; give it time to stop cleanly. A second
+            # Ctrl-C (or 20 s) stops it at once; the embedded services stop after it either way.
             try:
+                return process.wait(timeout=20)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):
+                process.kill()
                 return process.wait()
-            except KeyboardInterrupt:
-                # The terminal sent SIGINT to the child too; give it time to stop cleanly.
-                try:
-                    return process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    time.sleep(0.5)
 
 
 def _interrupt_on_sigterm() -> None:
