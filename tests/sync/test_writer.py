@@ -1,0 +1,91 @@
+"""The set-based writer: what a payload that leaves a field out keeps."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from shopify_sync import writer
+from shopify_sync.models import Customer, Refund, Store
+
+T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def store(tenant_a):
+    connection.set_tenant(tenant_a)
+    return Store.objects.create(shop_domain="writer.myshopify.com", name="Writer")
+
+
+def _customer(shopify_id: int, *, at, orders, spent, email="a@example.com") -> dict:
+    row = {c: None for c in writer.TABLES["customers"].columns}
+    return row | {
+        "shopify_id": shopify_id,
+        "updated_at": at,
+        "email": email,
+        "first_name": "",
+        "last_name": "",
+        "phone": "",
+        "state": "",
+        "tags": "",
+        "country_code": "",
+        "city": "",
+        "number_of_orders": orders,
+        "amount_spent": spent,
+    }
+
+
+def _refund(shopify_id: int, *, shipping=None, tax=None, at=T0) -> dict:
+    return {
+        "shopify_id": shopify_id,
+        "updated_at": at,
+        "order_shopify_id": 9000 + shopify_id,
+        "created_at": at,
+        "note": "",
+        "total_refunded": Decimal("10.00"),
+        "shipping_refunded": shipping,
+        "shipping_tax_refunded": tax,
+    }
+
+
+def _upsert(store, resource, rows):
+    return writer.rows_upsert(store_id=store.pk, resource=resource, rows=rows, seen_at=T0)
+
+
+def test_a_payload_without_order_totals_keeps_the_stored_ones(store):
+    _upsert(store, "customers", [_customer(1, at=T0, orders=5, spent=Decimal("100.00"))])
+
+    later = T0 + dt.timedelta(hours=1)
+    _upsert(store, "customers", [_customer(1, at=later, orders=None, spent=None, email="b@x.io")])
+
+    customer = Customer.objects.get(store=store, shopify_id=1)
+    assert (customer.email, customer.number_of_orders, customer.amount_spent) == (
+        "b@x.io",
+        5,
+        Decimal("100.00"),
+    )
+
+
+def test_a_new_row_without_them_gets_zero_and_a_later_value_replaces_it(store):
+    _upsert(store, "customers", [_customer(2, at=T0, orders=None, spent=None)])
+    assert Customer.objects.get(shopify_id=2).number_of_orders == 0
+
+    _upsert(store, "customers", [_customer(2, at=T0, orders=3, spent=Decimal("9.50"))])
+    assert Customer.objects.get(shopify_id=2).number_of_orders == 3
+
+
+def test_refunded_shipping_survives_a_bulk_row_and_is_set_by_the_refund_query(store):
+    _upsert(store, "refunds", [_refund(1, shipping=Decimal("4.99"), tax=Decimal("0.40"))])
+    _upsert(store, "refunds", [_refund(1)])  # a bulk export's refund: no shipping lines
+    refund = Refund.objects.get(store=store, shopify_id=1)
+    assert (refund.shipping_refunded, refund.shipping_tax_refunded) == (
+        Decimal("4.99"),
+        Decimal("0.40"),
+    )
+
+    shipping = [{"shopify_id": 1, "shipping_refunded": Decimal("6.00"), "shipping_tax_refunded": 0}]
+    assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == {9001}
+    assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == set()  # unchanged
+    assert Refund.objects.get(store=store, shopify_id=1).shipping_refunded == Decimal("6.00")
+
