@@ -88,4 +88,3 @@ def test_refunded_shipping_survives_a_bulk_row_and_is_set_by_the_refund_query(st
     assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == {9001}
     assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == set()  # unchanged
     assert Refund.objects.get(store=store, shopify_id=1).shipping_refunded == Decimal("6.00")
-
