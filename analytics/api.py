@@ -114,9 +114,8 @@ class CustomersView(_AnalyticsView):
         return super().get(request, tenant_id)
 
     def report(self, state, tenant, request) -> dict:
-        report = reports.report_build(
-            "customers", state, tenant, segment=request.query_params.get("segment")
-        )
+        extra = reports.report_extra("customers", request.query_params)
+        report = reports.report_build("customers", state, tenant, **extra)
         report.pop("sync")
         return report
 
@@ -149,8 +148,7 @@ class ProductsView(_AnalyticsView):
         return super().get(request, tenant_id)
 
     def report(self, state, tenant, request) -> dict:
-        raw = request.query_params.get("product") or ""
-        product = int(raw) if raw.isdigit() else None
-        report = reports.report_build("products", state, tenant, product_id=product)
+        extra = reports.report_extra("products", request.query_params)
+        report = reports.report_build("products", state, tenant, **extra)
         report.pop("sync")
         return report

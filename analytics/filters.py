@@ -6,7 +6,7 @@ the API echoes it in its answers, and selectors receive its parts as keyword arg
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from shopify_sync.models import Store
@@ -106,9 +106,6 @@ class Filters:
             params["currency"] = self.scope.currency
         params |= changes
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-    def with_dates(self, start: dt.date, end: dt.date) -> "Filters":
-        return replace(self, start=start, end=end)
 
 
 def filters_parse(params, *, today: dt.date | None = None) -> Filters:

@@ -12,7 +12,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from analytics import charts, reports
 from analytics.cache import cached
-from analytics.exports import EXPORTS
 from analytics.filters import Filters
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -43,14 +42,13 @@ def report_numbers_html(
     """The section's `numbers` partial for these filters; CSV links only for `can_export`."""
 
     def render() -> str:
-        report = reports.report_build(section, filters, tenant, **extra)
+        report = reports.report_body(section, filters, **extra)
         context = {
             "section": section,
             "filters": filters,
             "can_export": can_export,
             "report": report,
             "charts": charts.SECTION_CHARTS[section](report, filters.scope.currency),
-            "exports": EXPORTS[section],
         } | _section_context(section, report)
         return render_to_string(f"analytics/{section}.html#numbers", context)
 

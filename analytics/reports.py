@@ -96,7 +96,6 @@ def customers_report(filters: Filters, *, segment: str | None = None) -> dict:
     window = _window(filters)
     stores = filters.scope.store_ids
     segments = selectors.customers_rfm(store_ids=stores)
-    segment = segment if segment in selectors.RFM_SEGMENTS else None
     return {
         "kpis": selectors.sales_summarise(**window, returns_on=filters.returns_on),
         "acquisition": selectors.customers_series(**window, granularity=filters.granularity),
@@ -123,9 +122,9 @@ def orders_report(filters: Filters) -> dict:
         row["refund_rate"] = selectors.percent(row["refunded_orders"], row["orders"])
         row["items_per_order"] = selectors.money_divide(row["units_sold"], row["orders"])
     kpis = selectors.sales_summarise(**window, returns_on=filters.returns_on)
-    totals = {
+    totals = {"orders": kpis["orders"]} | {
         key: sum(row[key] for row in series)
-        for key in ("orders", "discounted_orders", "refunded_orders", "cancelled_orders")
+        for key in ("discounted_orders", "refunded_orders", "cancelled_orders")
     }
     return {
         "kpis": kpis,
@@ -147,7 +146,9 @@ def products_report(filters: Filters, *, product_id: int | None = None) -> dict:
     chosen = product_id or (top[0]["product_shopify_id"] if top else None)
     return {
         "top_products": top,
-        "top_by_units": selectors.products_top(**window, by="units_sold", limit=10),
+        "top_by_units": selectors.products_top(
+            **window, by="units_sold", limit=10, returns_on=filters.returns_on
+        ),
         "top_variants": selectors.products_top(
             **window, by="net_sales", limit=10, by_variant=True, returns_on=filters.returns_on
         ),
@@ -175,6 +176,18 @@ BUILDERS = {
 }
 
 
+def report_extra(section: str, params) -> dict:
+    """What a section takes besides the filters, from a query string: the customers page's RFM
+    segment (only a known one) and the products page's chosen product."""
+    if section == "customers":
+        segment = params.get("segment")
+        return {"segment": segment if segment in selectors.RFM_SEGMENTS else None}
+    if section == "products":
+        raw = params.get("product") or ""
+        return {"product_id": int(raw) if raw.isdigit() else None}
+    return {}
+
+
 def report_key(filters: Filters, extra: dict) -> dict:
     """What a cached report (or its rendering) depends on besides the rollup version; the dates
     are explicit because a relative range like "last 30 days" moves at midnight."""
@@ -182,12 +195,16 @@ def report_key(filters: Filters, extra: dict) -> dict:
     return key | {"end": filters.end, **extra}
 
 
-def report_build(section: str, filters: Filters, tenant, **extra) -> dict:
-    """The section's report: freshness fresh every time, the numbers cached until the rollups
-    change (any refresh in this schema bumps the version, see analytics.cache)."""
+def report_body(section: str, filters: Filters, **extra) -> dict:
+    """The section's numbers, cached until the rollups change (any refresh in this schema bumps
+    the version, see analytics.cache)."""
     key = report_key(filters, extra)
-    body = cached(f"report:{section}", key, lambda: BUILDERS[section](filters, **extra))
-    return header(filters, tenant) | body
+    return cached(f"report:{section}", key, lambda: BUILDERS[section](filters, **extra))
+
+
+def report_build(section: str, filters: Filters, tenant, **extra) -> dict:
+    """The section's report: its numbers (report_body) with freshness read every time."""
+    return header(filters, tenant) | report_body(section, filters, **extra)
 
 
 def jsonable(value):

@@ -96,18 +96,25 @@ def sales_summarise(
     return _kpis(row)
 
 
+def _with_net_and_total(row: dict) -> dict:
+    """Adds net sales (gross − discounts − returns) and total sales (net + shipping + taxes)."""
+    row["net_sales"] = row["gross_sales"] - row["discounts"] - row["returns"]
+    row["total_sales"] = row["net_sales"] + row["shipping"] + row["taxes"]
+    return row
+
+
 def _kpis(row: dict) -> dict:
-    gross, discounts, returns = row["gross_sales"], row["discounts"], row["returns"]
-    net = gross - discounts - returns
+    _with_net_and_total(row)
+    gross, discounts = row["gross_sales"], row["discounts"]
     customers = row["new_customers"] + row["returning_customers"]
     return {
         "gross_sales": gross,
         "discounts": discounts,
-        "returns": returns,
-        "net_sales": net,
+        "returns": row["returns"],
+        "net_sales": row["net_sales"],
         "shipping": row["shipping"],
         "taxes": row["taxes"],
-        "total_sales": net + row["shipping"] + row["taxes"],
+        "total_sales": row["total_sales"],
         "orders": row["orders"],
         "average_order_value": money_divide(gross - discounts, row["orders"]),
         "units_sold": row["units_sold"],
@@ -184,10 +191,7 @@ def sales_series(
         """,  # noqa: S608 - granularity and columns come from fixed lists
         {"stores": list(store_ids), "start": start, "end": end},
     )
-    for row in rows:
-        row["net_sales"] = row["gross_sales"] - row["discounts"] - row["returns"]
-        row["total_sales"] = row["net_sales"] + row["shipping"] + row["taxes"]
-    return rows
+    return [_with_net_and_total(row) for row in rows]
 
 
 def customers_series(
@@ -295,6 +299,15 @@ def product_series(
     )
 
 
+# On hand: what the product's live variants have in stock, oversold variants counted as none.
+_ON_HAND = """
+    SELECT store_id, product_shopify_id, sum(greatest(inventory_quantity, 0)) AS on_hand
+    FROM shopify_sync_productvariant
+    WHERE store_id = ANY(%(stores)s) AND deleted_at IS NULL
+    GROUP BY 1, 2
+"""
+
+
 def products_stock(*, store_ids: Sequence[int], end: dt.date, limit: int = 20) -> list[dict]:
     """Active products by risk of stocking out, as of `end`.
 
@@ -304,16 +317,11 @@ def products_stock(*, store_ids: Sequence[int], end: dt.date, limit: int = 20) -
     days of cover come first.
     """
     rows = _rows(
-        """
+        f"""
         SELECT p.store_id, p.shopify_id AS product_shopify_id, p.title,
                coalesce(v.on_hand, 0) AS on_hand, coalesce(s.sold, 0) AS sold_30d
         FROM shopify_sync_product p
-        LEFT JOIN (
-            SELECT store_id, product_shopify_id, sum(greatest(inventory_quantity, 0)) AS on_hand
-            FROM shopify_sync_productvariant
-            WHERE store_id = ANY(%(stores)s) AND deleted_at IS NULL
-            GROUP BY 1, 2
-        ) v ON v.store_id = p.store_id AND v.product_shopify_id = p.shopify_id
+        LEFT JOIN ({_ON_HAND}) v ON v.store_id = p.store_id AND v.product_shopify_id = p.shopify_id
         LEFT JOIN (
             SELECT store_id, product_shopify_id, sum(units_sold) AS sold
             FROM analytics_daily_product_sales
@@ -323,7 +331,7 @@ def products_stock(*, store_ids: Sequence[int], end: dt.date, limit: int = 20) -
         WHERE p.store_id = ANY(%(stores)s) AND p.deleted_at IS NULL AND s.sold > 0
         ORDER BY coalesce(v.on_hand, 0)::numeric / s.sold, s.sold DESC
         LIMIT %(limit)s
-        """,
+        """,  # noqa: S608 - constant SQL joined to constant SQL
         {
             "stores": list(store_ids),
             "from": end - dt.timedelta(days=29),
@@ -341,21 +349,22 @@ def products_stock(*, store_ids: Sequence[int], end: dt.date, limit: int = 20) -
 def products_unsold(
     *, store_ids: Sequence[int], start: dt.date, end: dt.date, limit: int = 50
 ) -> list[dict]:
-    """Products (not deleted) with no units sold in the range, most inventory first."""
+    """Products (not deleted) with no units sold in the range, most on hand first."""
     return _rows(
-        """
+        f"""
         SELECT p.store_id, p.shopify_id AS product_shopify_id, p.title,
-               p.total_inventory AS on_hand
+               coalesce(v.on_hand, 0) AS on_hand
         FROM shopify_sync_product p
+        LEFT JOIN ({_ON_HAND}) v ON v.store_id = p.store_id AND v.product_shopify_id = p.shopify_id
         WHERE p.store_id = ANY(%(stores)s) AND p.deleted_at IS NULL
           AND NOT EXISTS (
               SELECT 1 FROM analytics_daily_product_sales s
               WHERE s.store_id = p.store_id AND s.product_shopify_id = p.shopify_id
                 AND s.day BETWEEN %(start)s AND %(end)s AND s.units_sold > 0
           )
-        ORDER BY p.total_inventory DESC, p.title
+        ORDER BY on_hand DESC, p.title
         LIMIT %(limit)s
-        """,
+        """,  # noqa: S608 - constant SQL joined to constant SQL
         {"stores": list(store_ids), "start": start, "end": end, "limit": limit},
     )
 
@@ -658,7 +667,7 @@ def sync_status(*, store_ids: Sequence[int]) -> dict:
     recent = _rows(
         """
         SELECT r.id, coalesce(nullif(s.name, ''), s.shop_domain) AS store, r.kind, r.status,
-               r.started_at, r.finished_at, r.progress_done, r.progress_total, r.error_message
+               r.started_at, r.finished_at, r.progress_done, r.progress_total
         FROM shopify_sync_syncrun r JOIN shopify_sync_store s ON s.id = r.store_id
         WHERE r.store_id = ANY(%(stores)s) ORDER BY r.created_at DESC LIMIT 5
         """,

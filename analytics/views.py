@@ -7,7 +7,7 @@ chart as CSV (the export right, which viewers lack).
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import tenant_access_for_request
+from accounts.access import require_capability, tenant_access_for_request
 from accounts.permissions import EXPORT_DATA, VIEW_ANALYTICS, role_can
 from accounts.services import audit_record
 from analytics import filters, fragments, reports
@@ -22,23 +22,11 @@ PAGES = {
 }
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
-def _extra(section: str, request) -> dict:
-    if section == "customers":
-        return {"segment": request.GET.get("segment") or None}
-    if section == "products":
-        return {"product_id": _int_or_none(request.GET.get("product"))}
-    return {}
-
-
 def _analytics_page(request, section: str):
     tenant, membership = tenant_access_for_request(request, capability=VIEW_ANALYTICS)
     export = request.GET.get("export")
     if export:
-        tenant_access_for_request(request, capability=EXPORT_DATA)
+        require_capability(membership, EXPORT_DATA)
     title = PAGES[section]
     context = {
         "section": section,
@@ -60,7 +48,8 @@ def _analytics_page(request, section: str):
         status = 400
     context["filters"] = state
     if state.scope is not None and status == 200 and export:
-        report = reports.report_build(section, state, tenant, **_extra(section, request))
+        extra = reports.report_extra(section, request.GET)
+        report = reports.report_build(section, state, tenant, **extra)
         text = csv_text(section, export, report)
         if text is None:
             raise Http404("No such table")
@@ -83,7 +72,7 @@ def _analytics_page(request, section: str):
             filters=state,
             tenant=tenant,
             can_export=context["can_export"],
-            extra=_extra(section, request),
+            extra=reports.report_extra(section, request.GET),
         )
     elif state.scope is not None:
         context["report"] = {"sync": sync_status(store_ids=state.scope.store_ids)}
