@@ -85,3 +85,20 @@ def test_log_lines_are_json_with_a_request_id_and_no_access_tokens():
     assert token not in json.dumps(entry)
     assert "s3cr3tvalue" not in json.dumps(entry)
     assert "[REDACTED]" in entry["message"]
+
+
+def test_one_time_tokens_in_logged_urls_are_masked():
+    handoff = "Forbidden: /auth/handoff/?token=eyJ1IjoxfQ:1abc:sig-value&next=/"
+    invitation = "Bad Request: /accounts/invitations/MTIz:1vXyZ:Abc-def_123/"
+
+    for line in (handoff, invitation):
+        entry = _format("%s", line)
+        assert "[REDACTED]" in entry["message"]
+    assert "sig-value" not in json.dumps(_format("%s", handoff))
+    assert "Abc-def_123" not in json.dumps(_format("%s", invitation))
+
+
+def test_django_request_records_pass_only_through_the_redacting_handler():
+    assert logging.getLogger("django").handlers == []
+    (server,) = logging.getLogger("django.server").handlers
+    assert any(isinstance(f, RedactSecretsFilter) for f in server.filters)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from xeno.request_context import request_id_var
 
-# Shopify access tokens, client secrets, refresh tokens and bearer/JWT values that might end up
-# in an exception message or a URL: masked before any handler writes the line.
+# Shopify access tokens, client secrets, refresh tokens, bearer/JWT values, and the one-time tokens
+# of sign-in hand-offs (`?token=`) and invitation links (`/accounts/invitations/<token>/`) that
+# might end up in an exception message or a logged URL: masked before any handler writes the line.
 _SECRET_PATTERNS = [
     re.compile(r"\b(shp(?:at|ca|ss|pa|rt|ua)_)[A-Za-z0-9]{8,}"),
     re.compile(r"(?i)(x-shopify-access-token['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
@@ -16,6 +17,8 @@ _SECRET_PATTERNS = [
         r"(?i)((?:access_token|refresh_token|client_secret|password)['\"]?\s*[:=]\s*['\"]?)[^\s'\"&,}]+"
     ),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"([?&]token=)[^&\s'\"]+"),
+    re.compile(r"(/accounts/invitations/)[^/\s'\"]+"),
 ]
 
 
