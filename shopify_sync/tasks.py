@@ -44,9 +44,8 @@ def scheduled_sync_task(*, store_id: int, kind: str, resources: list[str]) -> in
     """Beat's entry point: one periodic task per store and job, naming its tenant."""
     from shopify_sync.services import sync_request
 
-    tenant = connection.tenant
     store = Store.objects.filter(pk=store_id, status=Store.Status.ACTIVE).first()
-    if store is None or getattr(tenant, "paused_at", None) is not None:
+    if store is None or connection.tenant.is_paused:
         return None
     run, _created = sync_request(
         store=store, kind=kind, resources=resources, trigger=SyncRun.Trigger.SCHEDULE

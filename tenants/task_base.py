@@ -7,7 +7,7 @@ surrounding transaction to commit so that the worker sees what the caller wrote.
 
 from celery import Task
 from django.db import connection, transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
 
@@ -19,10 +19,13 @@ class TenantTask(Task):
 
     def __call__(self, *args, schema_name: str, **kwargs):
         connection.set_schema_to_public()
-        if not Tenant.objects.filter(schema_name=schema_name).exists():
+        tenant = Tenant.objects.filter(schema_name=schema_name).first()
+        if tenant is None:
             # The tenant was deleted after the task was queued: nothing left to work on.
             return None
-        with schema_context(schema_name):
+        # The real tenant (not a stand-in for its schema), so tasks can read its settings, such
+        # as whether it is paused, from connection.tenant.
+        with tenant_context(tenant):
             return super().__call__(*args, **kwargs)
 
 

@@ -5,6 +5,7 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection, transaction
+from django.utils import timezone as dj_timezone
 from django_tenants.utils import schema_context
 
 from shopify_sync.models import Store
@@ -57,3 +58,29 @@ def test_enqueue_waits_for_the_commit(worker, tenant_b):
             time.sleep(0.1)
         assert Store.objects.filter(shop_domain=domain).exists()
         Store.objects.filter(shop_domain=domain).delete()
+
+
+def test_a_paused_tenants_scheduled_sync_starts_no_run(worker, tenant_a):
+    from shopify_sync.models import SyncRun
+    from shopify_sync.tasks import scheduled_sync_task
+    from tenants.models import Tenant
+
+    with schema_context(tenant_a.schema_name):
+        store = Store.objects.create(shop_domain="paused-check.myshopify.com", name="Paused")
+    Tenant.objects.filter(pk=tenant_a.pk).update(paused_at=dj_timezone.now())
+    try:
+        result = scheduled_sync_task.apply_async(
+            kwargs={
+                "store_id": store.pk,
+                "kind": "incremental",
+                "resources": ["orders"],
+                "schema_name": tenant_a.schema_name,
+            }
+        )
+        assert result.get(timeout=30) is None
+        with schema_context(tenant_a.schema_name):
+            assert not SyncRun.objects.filter(store=store).exists()
+    finally:
+        Tenant.objects.filter(pk=tenant_a.pk).update(paused_at=None)
+        with schema_context(tenant_a.schema_name):
+            Store.objects.filter(pk=store.pk).delete()
