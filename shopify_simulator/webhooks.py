@@ -48,6 +48,8 @@ def subscription_resolvers() -> dict:
     return {
         "id": lambda s, a, c: gid("WebhookSubscription", s.id),
         "legacyResourceId": lambda s, a, c: str(s.id),
+        # GraphQL answers with the enum (ORDERS_CREATE); deliveries carry the REST form.
+        "topic": lambda s, a, c: s.topic_enum,
         "endpoint": lambda s, a, c: {"__typename": "WebhookHttpEndpoint", "callbackUrl": s.uri},
         "callbackUrl": lambda s, a, c: s.uri,
         "includeFields": lambda s, a, c: s.include_fields,

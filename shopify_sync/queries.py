@@ -190,11 +190,7 @@ mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $url: URL!) {
 """
 
 WEBHOOK_LIST = """
-query Webhooks { webhookSubscriptions(first: 100) { nodes { id topic } } }
-"""
-
-WEBHOOK_LIST_WITH_URL = """
-query WebhooksWithUrl { webhookSubscriptions(first: 100) { nodes { id topic callbackUrl } } }
+query Webhooks { webhookSubscriptions(first: 100) { nodes { id topic callbackUrl } } }
 """
 
 WEBHOOK_DELETE = """

@@ -227,7 +227,8 @@ def store_webhooks_register(*, store_id: int) -> int:
     url = webhook_callback_url()
     with store_client(store) as client:
         existing = client.execute(queries.WEBHOOK_LIST)["webhookSubscriptions"]["nodes"]
-        have = {node["topic"] for node in existing}
+        # A topic subscribed to another address (an old one, another deployment) is not ours.
+        have = {node["topic"] for node in existing if node.get("callbackUrl") == url}
         for topic in TOPICS:
             if topic not in have:
                 result = client.execute(queries.WEBHOOK_CREATE, {"topic": topic, "url": url})
@@ -247,7 +248,7 @@ def store_webhooks_unregister(*, store: Store) -> int:
     url = webhook_callback_url()
     removed = 0
     with store_client(store) as client:
-        nodes = client.execute(queries.WEBHOOK_LIST_WITH_URL)["webhookSubscriptions"]["nodes"]
+        nodes = client.execute(queries.WEBHOOK_LIST)["webhookSubscriptions"]["nodes"]
         for node in nodes:
             if node.get("callbackUrl") == url:
                 client.execute(queries.WEBHOOK_DELETE, {"id": node["id"]})
