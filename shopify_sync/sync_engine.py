@@ -350,7 +350,7 @@ def reconcile_resource(ctx: RunContext, resource: str) -> None:
     )
 
 
-def _fail(run: SyncRun, code: str, message: str) -> None:
+def run_fail(run: SyncRun, code: str, message: str) -> None:
     run.status = SyncRun.Status.FAILED
     run.error_code, run.error_message = code, message
     run.finished_at = timezone.now()
@@ -369,7 +369,8 @@ def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
         return run
     store = run.store
     if store.status != Store.Status.ACTIVE:
-        _fail(run, f"store_{store.status}", f"The store is {store.get_status_display().lower()}.")
+        state = store.get_status_display().lower()
+        run_fail(run, f"store_{store.status}", f"The store is {state}.")
         return run
     resources = [r for r in RESOURCE_ORDER if r in run.resources]
     with resource_locks(store.pk, resources):
@@ -406,20 +407,20 @@ def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
             run.save(update_fields=["status", "checkpoint"])
             return run
         except ShopifyAuthError as error:
-            Store.objects.filter(pk=store.pk).update(
-                status=Store.Status.NEEDS_RECONNECT, status_reason=str(error)
-            )
-            _fail(run, error.code, f"{error} Reconnect the store from Settings.")
+            from shopify_sync.services import store_mark_status
+
+            store_mark_status(store=store, status=Store.Status.NEEDS_RECONNECT, reason=str(error))
+            run_fail(run, error.code, f"{error} Reconnect the store from Settings.")
             return run
         except ShopifyAccessDenied as error:
-            _fail(run, error.code, f"The app lacks a permission Xeno needs: {error}")
+            run_fail(run, error.code, f"The app lacks a permission Xeno needs: {error}")
             return run
         except ShopifyTransientError:
             run.status = SyncRun.Status.QUEUED
             run.save(update_fields=["status"])
             raise
         except ShopifyError as error:
-            _fail(run, error.code, str(error))
+            run_fail(run, error.code, str(error))
             return run
     run.status, run.finished_at = SyncRun.Status.SUCCEEDED, timezone.now()
     run.save(update_fields=["status", "finished_at"])

@@ -8,7 +8,7 @@ from django.db import connection
 
 from shopify_sync.client import ShopifyTransientError
 from shopify_sync.models import Store, SyncRun
-from shopify_sync.sync_engine import ResourceBusy, run_execute
+from shopify_sync.sync_engine import ResourceBusy, run_execute, run_fail
 from tenants.task_base import TenantTask
 from xeno.celery import app
 
@@ -26,10 +26,10 @@ def sync_run_task(self, *, run_id: int) -> str:
     except ShopifyTransientError as error:
         countdown = RETRY_BACKOFF_SECONDS[min(self.request.retries, 4)]
         if self.request.retries >= self.max_retries:
-            SyncRun.objects.filter(pk=run_id).update(
-                status=SyncRun.Status.FAILED,
-                error_code=error.code,
-                error_message=f"Shopify kept failing; gave up after several tries: {error}",
+            run_fail(
+                SyncRun.objects.get(pk=run_id),
+                error.code,
+                f"Shopify kept failing; gave up after several tries: {error}",
             )
             return SyncRun.Status.FAILED
         raise self.retry(countdown=countdown, exc=error) from error

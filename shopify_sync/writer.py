@@ -216,7 +216,7 @@ def rows_upsert(
             # Only the columns the upsert joins and sorts on: the rest would cost time for nothing.
             analyzed = (*spec.key, "updated_at") if spec.guarded else spec.key
             cursor.execute(f"ANALYZE {stage} ({', '.join(analyzed)})")
-        sql = _SQL_CACHE.setdefault(resource, _upsert_sql(spec, stage))
+        sql = _SQL_CACHE.get(resource) or _SQL_CACHE.setdefault(resource, _upsert_sql(spec, stage))
         cursor.execute(sql, {"seen_at": seen_at, "store_id": store_id})
         for natural_id, inserted, changed, applied in cursor.fetchall():
             if applied:
