@@ -85,6 +85,8 @@ class RunContext:
         self.client = client
         self.changed_orders: set[int] = set()
         self.pause_after_recent = pause_after_recent
+        # The token the refund-fetching threads use (see _refund_client_factory).
+        self.refund_token = ""
 
     def checkpoint(self, **values) -> None:
         self.run.checkpoint.update(values)
@@ -191,11 +193,17 @@ def _orders_visible_since(store: Store):
     return timezone.now() - ORDERS_WITHOUT_READ_ALL + timedelta(hours=1)
 
 
+def _refund_token_refresh(ctx: RunContext) -> None:
+    """Renews the refund threads' token when it nears expiry. They have no database connection
+    of ours, so the run's thread does it before handing them work: an export window can outlast
+    an OAuth token's hour."""
+    ctx.refund_token = store_access_token(store_id=ctx.store.pk)
+
+
 def _refund_client_factory(ctx: RunContext):
-    # The fetching threads get the token from here: they have no database connection of ours.
-    token = store_access_token(store_id=ctx.store.pk)
+    _refund_token_refresh(ctx)
     domain, shared = ctx.store.shop_domain, ctx.client.throttle
-    return lambda: ShopifyClient(domain, lambda: token, throttle=shared)
+    return lambda: ShopifyClient(domain, lambda: ctx.refund_token, throttle=shared)
 
 
 def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
@@ -255,6 +263,7 @@ def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> in
     try:
         _total, objects = readers.bulk_export_lines(ctx.client, query)
         for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
+            _refund_token_refresh(ctx)
             refund_lines.submit(batch.refunds_without_lines)
             _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
             written += batch.objects_read
