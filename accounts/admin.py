@@ -4,10 +4,23 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from accounts.models import AuditEvent, Invitation, Membership, User
 
 
-class MembershipInline(admin.TabularInline):
+class _ReadOnly:
+    """Shown to staff, changed only through the services, which enforce the one-owner rule and
+    write the audit log (the workspace's Team page, or the API)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(_ReadOnly, admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ("tenant",)
 
 
 @admin.register(User)
@@ -26,7 +39,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "tenant__name", "tenant__slug")

@@ -33,7 +33,8 @@ class TenantAdmin(admin.ModelAdmin):
     )
     search_fields = ("name", "slug")
     list_filter = (("paused_at", admin.EmptyFieldListFilter),)
-    readonly_fields = ("schema_name", "created_at", "paused_at")
+    # The slug names the schema and the host: renaming it here would strand the domain.
+    readonly_fields = ("slug", "schema_name", "created_at", "paused_at")
     inlines = [DomainInline]
     actions = ["pause", "resume", "trigger_sync", "retry_failed_runs"]
     list_per_page = 50
@@ -112,8 +113,16 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(ConnectedShop)
 class ConnectedShopAdmin(admin.ModelAdmin):
+    """Which tenant a shop's webhooks go to: written by connecting and disconnecting stores."""
+
     list_display = ("shop_domain", "tenant", "connected_at")
     search_fields = ("shop_domain", "tenant__slug")
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

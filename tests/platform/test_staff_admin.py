@@ -96,3 +96,20 @@ def test_beat_schedules_are_in_the_admin(staff_client):
 
     assert page.status_code == 200
     assert "tenants: nightly data retention" in page.text
+
+
+def test_staff_see_memberships_and_shop_routing_but_change_them_only_through_the_services(
+    staff_client, tenant_a, make_member
+):
+    from accounts.models import Membership
+
+    owner = make_member(tenant_a, "owner")
+    membership = Membership.objects.get(user=owner, tenant=tenant_a)
+
+    assert staff_client.get("/admin/accounts/membership/").status_code == 200
+    assert staff_client.get("/admin/accounts/membership/add/").status_code == 403
+    page = staff_client.get(f"/admin/accounts/membership/{membership.pk}/change/")
+    assert page.status_code == 200 and 'name="role"' not in page.text
+    assert staff_client.get("/admin/tenants/connectedshop/add/").status_code == 403
+    tenant_page = staff_client.get(f"/admin/tenants/tenant/{tenant_a.pk}/change/")
+    assert 'name="slug"' not in tenant_page.text
