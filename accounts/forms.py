@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.core.exceptions import ValidationError
 
 from accounts.backends import client_ip
 from accounts.invitations import INVITABLE_ROLES
@@ -121,3 +122,13 @@ def _main_host_with_port() -> str:
 
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return f"{settings.BASE_DOMAIN}{port}"
+
+
+def form_errors_from(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form: keyed errors on their fields when the form
+    has them, everything else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.forms import AcceptInvitationForm, SignUpForm, WorkspaceForm
+from accounts.forms import AcceptInvitationForm, SignUpForm, WorkspaceForm, form_errors_from
 from accounts.handoff import handoff_token_create
 from accounts.invitations import invitation_accept, invitation_for_token
 from accounts.models import User
@@ -31,16 +31,6 @@ def _handoff_url(*, user, tenant, next_path: str = "/") -> str:
 def _go(request, url: str):
     # htmx follows a client redirect with a full page load, which may cross hosts.
     return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
-
-
-def form_errors_from(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: keyed errors on their fields when the form
-    has them, everything else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def sign_up(request):

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from accounts.access import tenant_access_for_request
-from accounts.forms import InviteForm, RoleChangeForm
+from accounts.forms import InviteForm, RoleChangeForm, form_errors_from
 from accounts.invitations import invitation_create, invitation_revoke
 from accounts.permissions import MANAGE_MEMBERS, MANAGE_TENANT, VIEW_AUDIT_LOG, role_can
 from accounts.selectors import (
@@ -59,8 +59,7 @@ def team_invite(request):
                 request=request,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             form = None

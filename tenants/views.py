@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import tenant_access_for_request
-from accounts.forms import DeleteTenantForm, TenantSettingsForm
+from accounts.forms import DeleteTenantForm, TenantSettingsForm, form_errors_from
 from accounts.permissions import EXPORT_DATA, MANAGE_STORES, MANAGE_TENANT, role_can
 from accounts.selectors import invitation_list_open, membership_list_for_tenant
 from tenants.export import tenant_export_zip
@@ -45,8 +45,7 @@ def settings_page(request):
                 tenant=tenant, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_from(form, error)
         else:
             messages.success(request, "Settings saved.")
             if not request.htmx:
