@@ -7,6 +7,7 @@ from accounts.backends import client_ip
 from accounts.invitations import INVITABLE_ROLES
 from accounts.lockout import sign_in_lockout_remaining
 from accounts.models import Role
+from tenants.hosts import host_with_port
 from tenants.models import validate_timezone
 
 
@@ -112,16 +113,9 @@ class PasswordResetForm(DjangoPasswordResetForm):
     def save(self, *args, **kwargs):
         from django.conf import settings
 
-        kwargs.setdefault("domain_override", _main_host_with_port())
+        kwargs.setdefault("domain_override", host_with_port(settings.BASE_DOMAIN))
         kwargs.setdefault("use_https", settings.PUBLIC_SCHEME == "https")
         return super().save(*args, **kwargs)
-
-
-def _main_host_with_port() -> str:
-    from django.conf import settings
-
-    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
-    return f"{settings.BASE_DOMAIN}{port}"
 
 
 def form_errors_from(form, error: ValidationError) -> None:

@@ -1,4 +1,4 @@
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
@@ -8,10 +8,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.forms import SignInForm
-from accounts.handoff import handoff_token_create, handoff_token_redeem
+from accounts.handoff import handoff_token_redeem, handoff_url
 from accounts.selectors import membership_for, memberships_of_user
 from accounts.services import sign_in_audit
-from tenants.hosts import main_host_url, tenant_host_url
+from tenants.hosts import main_host_url
 from tenants.models import Tenant
 from tenants.selectors import tenant_for_hostname
 
@@ -25,9 +25,7 @@ def _tenant_for_member(*, user, slug: str) -> Tenant:
 
 
 def _handoff_redirect(*, user, tenant: Tenant, next_path: str = "/") -> HttpResponseRedirect:
-    token = handoff_token_create(user_id=user.pk, tenant_id=tenant.pk)
-    query = urlencode({"token": token, "next": next_path})
-    return HttpResponseRedirect(tenant_host_url(tenant, f"/auth/handoff/?{query}"))
+    return HttpResponseRedirect(handoff_url(user_id=user.pk, tenant=tenant, next_path=next_path))
 
 
 def sign_in(request):

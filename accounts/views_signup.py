@@ -8,24 +8,15 @@ from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.forms import AcceptInvitationForm, SignUpForm, WorkspaceForm, form_errors_from
-from accounts.handoff import handoff_token_create
+from accounts.handoff import handoff_url
 from accounts.invitations import invitation_accept, invitation_for_token
 from accounts.models import User
 from accounts.services import user_create
 from accounts.signup import account_sign_up, workspace_create
-from tenants.hosts import tenant_host_url, tenant_hostname
+from tenants.hosts import tenant_hostname
 from tenants.selectors import tenant_slug_candidates
 
 BACKEND = "accounts.backends.LockoutModelBackend"
-
-
-def _handoff_url(*, user, tenant, next_path: str = "/") -> str:
-    from urllib.parse import urlencode
-
-    token = handoff_token_create(user_id=user.pk, tenant_id=tenant.pk)
-    return tenant_host_url(
-        tenant, "/auth/handoff/?" + urlencode({"token": token, "next": next_path})
-    )
 
 
 def _go(request, url: str):
@@ -49,7 +40,7 @@ def sign_up(request):
         else:
             login(request, user, backend=BACKEND)
             return _go(
-                request, _handoff_url(user=user, tenant=tenant, next_path="/settings/welcome/")
+                request, handoff_url(user_id=user.pk, tenant=tenant, next_path="/settings/welcome/")
             )
     template = "accounts/sign_up.html#form" if request.htmx else "accounts/sign_up.html"
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
@@ -78,7 +69,7 @@ def invitation(request, token: str):
             except ValidationError as error:
                 context["error"] = " ".join(error.messages)
                 return render(request, "accounts/invitation.html", context, status=400)
-            return _go(request, _handoff_url(user=request.user, tenant=invite.tenant))
+            return _go(request, handoff_url(user_id=request.user.pk, tenant=invite.tenant))
         return render(request, "accounts/invitation.html", context)
     if User.objects.filter(email=invite.email).exists():
         context["needs_sign_in"] = True
@@ -98,5 +89,5 @@ def invitation(request, token: str):
             form_errors_from(form, error)
         else:
             login(request, user, backend=BACKEND)
-            return _go(request, _handoff_url(user=user, tenant=invite.tenant))
+            return _go(request, handoff_url(user_id=user.pk, tenant=invite.tenant))
     return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)

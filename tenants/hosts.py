@@ -3,9 +3,13 @@
 from django.conf import settings
 
 
+def host_with_port(hostname: str) -> str:
+    """The host as users reach it, with the public port when there is one."""
+    return f"{hostname}:{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else hostname
+
+
 def _origin(hostname: str) -> str:
-    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
-    return f"{settings.PUBLIC_SCHEME}://{hostname}{port}"
+    return f"{settings.PUBLIC_SCHEME}://{host_with_port(hostname)}"
 
 
 def tenant_hostname(slug: str) -> str:

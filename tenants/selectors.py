@@ -12,13 +12,6 @@ def tenant_for_hostname(*, hostname: str) -> Tenant | None:
     return domain.tenant if domain else None
 
 
-def tenant_list_for_user(*, user) -> list[Tenant]:
-    """Tenants the user belongs to, by name."""
-    if not user.is_authenticated:
-        return []
-    return list(Tenant.objects.filter(memberships__user=user).order_by("name"))
-
-
 def tenant_slug_candidates(*, name: str, count: int = 5) -> list[str]:
     """Free host labels derived from a company name, best first ("Acme Retail" → acme-retail,
     then acme-retail-2, ...). Free at the time of the check; tenant_create still enforces it."""

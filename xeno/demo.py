@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from xeno.devservers import interrupt_on_sigterm
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 PORT = os.environ.get("DEMO_PORT", "8000")
@@ -236,17 +238,8 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def _interrupt_on_sigterm() -> None:
-    """Treats SIGTERM (a supervisor or `kill`) like Ctrl-C, so that cleanup runs either way."""
-
-    def interrupt(_signum, _frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-
-
 def main() -> None:
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     env = _demo_environment()
     _prepare(env)
     processes = _start(env)

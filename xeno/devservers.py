@@ -100,7 +100,7 @@ def run(command: list[str]) -> int:
                 return process.wait()
 
 
-def _interrupt_on_sigterm() -> None:
+def interrupt_on_sigterm() -> None:
     """Treats SIGTERM (a supervisor or `kill`) like Ctrl-C, so that cleanup runs either way."""
 
     def interrupt(_signum, _frame):
@@ -110,7 +110,7 @@ def _interrupt_on_sigterm() -> None:
 
 
 def main() -> None:
-    _interrupt_on_sigterm()
+    interrupt_on_sigterm()
     args = sys.argv[1:]
     if args[:1] == ["--"]:
         args = args[1:]

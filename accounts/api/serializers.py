@@ -72,11 +72,6 @@ class RegisterSerializer(StrictSerializer):
     )
 
 
-class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
-
-
 class RegisterResponseSerializer(serializers.Serializer):
     user = UserSerializer()
     tenant = TenantSerializer(allow_null=True)
