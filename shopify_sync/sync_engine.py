@@ -87,6 +87,7 @@ class RunContext:
         self.pause_after_recent = pause_after_recent
         # The token the refund-fetching threads use (see _refund_client_factory).
         self.refund_token = ""
+        self.counts: dict[str, int] | None = None  # Shopify's, asked once per run
 
     def checkpoint(self, **values) -> None:
         self.run.checkpoint.update(values)
@@ -326,14 +327,17 @@ COUNT_FIELDS = {"orders": "ordersCount", "customers": "customersCount", "product
 
 
 def shopify_counts(ctx: RunContext) -> dict[str, int]:
-    """How many records Shopify has per resource (what this token may see of orders)."""
-    visible_since = _orders_visible_since(ctx.store)
-    search = f"created_at:>='{_iso(visible_since)}'" if visible_since else None
-    data = ctx.client.execute(queries.COUNTS, {"orders": search})
-    return {
-        resource: int((data.get(field) or {}).get("count") or 0)
-        for resource, field in COUNT_FIELDS.items()
-    }
+    """How many records Shopify has per resource (what this token may see of orders), as at the
+    run's first question: one query gives all three."""
+    if ctx.counts is None:
+        visible_since = _orders_visible_since(ctx.store)
+        search = f"created_at:>='{_iso(visible_since)}'" if visible_since else None
+        data = ctx.client.execute(queries.COUNTS, {"orders": search})
+        ctx.counts = {
+            resource: int((data.get(field) or {}).get("count") or 0)
+            for resource, field in COUNT_FIELDS.items()
+        }
+    return ctx.counts
 
 
 def reconcile_resource(ctx: RunContext, resource: str) -> None:
