@@ -22,6 +22,20 @@ def require_capability(membership: Membership, capability: str) -> None:
         )
 
 
+def tenant_membership_on_main_host(
+    request, tenant_id: int
+) -> tuple[Tenant | None, Membership | None]:
+    """The tenant with this id and the user's membership of it (None for either when missing),
+    looked up once per request: the API's per-tenant throttle asks before the view does."""
+    http_request = getattr(request, "_request", request)
+    found = http_request.__dict__.setdefault("_tenant_memberships", {})
+    if tenant_id not in found:
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+        membership = membership_for(user=request.user, tenant=tenant) if tenant else None
+        found[tenant_id] = (tenant, membership)
+    return found[tenant_id]
+
+
 def tenant_access_for_request(
     request, *, tenant_id: int | None = None, capability: str | None = None
 ) -> tuple[Tenant, Membership]:
@@ -36,11 +50,13 @@ def tenant_access_for_request(
         if tenant_id is not None and tenant_id != host_tenant.pk:
             raise Http404("Page not found")
         tenant = host_tenant
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            membership = membership_for(user=request.user, tenant=tenant)
+    elif tenant_id is not None:
+        tenant, membership = tenant_membership_on_main_host(request, tenant_id)
     else:
-        tenant = Tenant.objects.filter(pk=tenant_id).first() if tenant_id is not None else None
-    membership = getattr(request, "membership", None) if host_tenant is not None else None
-    if membership is None and tenant is not None:
-        membership = membership_for(user=request.user, tenant=tenant)
+        tenant = membership = None
     if tenant is None or membership is None:
         raise Http404("Page not found")
     if capability is not None:

@@ -38,8 +38,7 @@ class TenantThrottle(_SettingsRateThrottle):
     scope = "tenant"
 
     def get_cache_key(self, request, view):
-        from accounts.selectors import membership_for
-        from tenants.models import Tenant
+        from accounts.access import tenant_membership_on_main_host
 
         if not (request.user and request.user.is_authenticated):
             return None
@@ -48,8 +47,8 @@ class TenantThrottle(_SettingsRateThrottle):
             tenant_id = getattr(view, "kwargs", {}).get("tenant_id")
             if tenant_id is None:
                 return None
-            tenant = Tenant.objects.filter(pk=tenant_id).first()
-            if tenant is None or membership_for(user=request.user, tenant=tenant) is None:
+            tenant, membership = tenant_membership_on_main_host(request, tenant_id)
+            if membership is None:
                 return None
         return self.cache_format % {"scope": self.scope, "ident": tenant.pk}
 

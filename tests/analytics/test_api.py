@@ -96,3 +96,20 @@ def test_the_openapi_schema_documents_the_endpoints(client_for, viewer):
     for name in ENDPOINTS:
         assert f"/api/analytics/{{tenant_id}}/{name}/" in schema["paths"]
     assert "Dashboard" in schema["components"]["schemas"]
+
+
+def test_a_main_host_call_looks_the_tenant_and_membership_up_once(
+    tenant_a, viewer, client_for, dataset
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    main_host = client_for(viewer)
+    main_host.get(f"/api/analytics/{tenant_a.pk}/dashboard?{QUERY}")  # warm the report cache
+
+    with CaptureQueriesContext(connection) as queries:
+        response = main_host.get(f"/api/analytics/{tenant_a.pk}/dashboard?{QUERY}")
+
+    assert response.status_code == 200
+    lookups = [q["sql"] for q in queries if 'FROM "accounts_membership"' in q["sql"]]
+    assert len(lookups) == 1, lookups  # the throttle and the view share it
