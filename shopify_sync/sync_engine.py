@@ -208,7 +208,12 @@ def _refund_client_factory(ctx: RunContext):
 
 
 def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:
-    fetched = readers.refund_line_batches(_refund_client_factory(ctx), refunds)
+    if len(refunds) <= queries.REFUND_CHUNK:
+        # An incremental page's few refunds: one query on the run's own client, rather than a
+        # pool of threads with new connections for each page.
+        fetched = [readers.refund_line_batch(ctx.client, refunds)]
+    else:
+        fetched = readers.refund_line_batches(_refund_client_factory(ctx), refunds)
     for batch in readers.merged(fetched):
         _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
 
