@@ -129,8 +129,6 @@ class ThrottleState:
 class CallStats:
     api_cost: int = 0
     throttle_wait_seconds: float = 0.0
-    requests: int = 0
-    retries: int = 0
 
 
 @dataclass
@@ -224,7 +222,6 @@ class ShopifyClient:
         finally:
             cost = ((payload or {}).get("extensions") or {}).get("cost") or {}
             self.throttle.settle(reserved, cost.get("throttleStatus"))
-        self.stats.requests += 1
         return response, payload
 
     def execute(self, query: str, variables: dict | None = None) -> dict:
@@ -266,7 +263,6 @@ class ShopifyClient:
             if _throttle_code(payload):
                 # The answer's bucket figures make the next _pace wait long enough. Throttling
                 # is expected under load, so it has a budget of its own.
-                self.stats.retries += 1
                 throttled += 1
                 if throttled > MAX_THROTTLED:
                     break
@@ -277,7 +273,6 @@ class ShopifyClient:
         )
 
     def _retry_after(self, attempt: int, reason: str, wait: float | None = None) -> None:
-        self.stats.retries += 1
         if attempt + 1 >= MAX_ATTEMPTS:
             return
         delay = _backoff(attempt) if wait is None else wait
