@@ -65,17 +65,6 @@ def sign_in_failure_audit(*, email: str, request=None) -> None:
         )
 
 
-def user_get_or_create(*, email: str, password: str) -> User:
-    """The user with this email; created with `password` (validated) when new."""
-    email = email.strip().lower()
-    validate_email(email)
-    existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        return existing
-    validate_password(password, User(email=email))
-    return User.objects.create_user(email=email, password=password)
-
-
 def user_create(*, email: str, password: str, full_name: str = "") -> User:
     """A new user; ValidationError (keyed by field) if the email is taken or the password weak."""
     email = email.strip().lower()

@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.services import user_get_or_create
+from accounts.models import User
+from accounts.services import user_create
 from tenants.hosts import tenant_host_url
 from tenants.services import tenant_create
 
@@ -21,8 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             with transaction.atomic():
-                owner = user_get_or_create(
-                    email=options["owner_email"], password=options["owner_password"]
+                email = options["owner_email"].strip().lower()
+                owner = User.objects.filter(email=email).first() or user_create(
+                    email=email, password=options["owner_password"]
                 )
                 tenant = tenant_create(
                     name=options["name"],
