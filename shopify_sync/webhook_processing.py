@@ -212,7 +212,10 @@ def webhook_event_apply(*, event_id: int) -> None:
             pass
         logger.info("webhook applied", extra={"topic": topic, "shop": store.shop_domain})
         event.processed_at = timezone.now()
-        event.save(update_fields=["processed_at"])
+        # Applied, the body is not needed again (the event id alone keeps redeliveries out), and
+        # keeping it would keep customers' personal details that redaction must be able to erase.
+        event.payload = {}
+        event.save(update_fields=["processed_at", "payload"])
 
 
 def webhook_callback_url() -> str:

@@ -139,6 +139,8 @@ def test_webhooks_alone_bring_back_equality(
         ):
             time.sleep(0.2)
         assert WebhookEvent.objects.filter(store=store).count() > 0
+        # Applied events keep no customer details behind.
+        assert not WebhookEvent.objects.filter(store=store).exclude(payload={}).exists()
         assert_matches_shopify(simulator, "acme", store)
 
 
