@@ -72,7 +72,8 @@ def webhook_receive(
     happens in a task queued after the event is committed."""
     link = ConnectedShop.objects.select_related("tenant").filter(shop_domain=shop_domain).first()
     if link is None:
-        return 401, "unknown shop"
+        # Answered like a bad signature, so a caller cannot probe which shops are connected.
+        return 401, "invalid signature"
     with schema_context(link.tenant.schema_name):
         store = Store.objects.filter(shop_domain=shop_domain).first()
         if store is None or not webhook_signature_valid(
