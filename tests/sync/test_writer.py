@@ -88,3 +88,50 @@ def test_refunded_shipping_survives_a_bulk_row_and_is_set_by_the_refund_query(st
     assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == {9001}
     assert writer.refunds_shipping_set(store_id=store.pk, rows=shipping) == set()  # unchanged
     assert Refund.objects.get(store=store, shopify_id=1).shipping_refunded == Decimal("6.00")
+
+
+def _customers(ids, *, at=T0, orders=1) -> list[dict]:
+    return [_customer(i, at=at, orders=orders, spent=Decimal("5.00")) for i in ids]
+
+
+def test_a_large_batch_of_new_rows_is_stored_whole_and_counted_as_created(store):
+    count = writer.INSERT_FROM_ROWS
+    rows = _customers(range(1, count + 1))
+    rows[0] |= {"number_of_orders": None, "amount_spent": None}  # a payload without totals
+
+    result = _upsert(store, "customers", rows)
+
+    assert (result.created, result.updated) == (count, 0)
+    assert result.applied_ids == result.changed_ids == set(range(1, count + 1))
+    stored = Customer.objects.filter(store=store, deleted_at__isnull=True, synced_at=T0)
+    assert stored.count() == count
+    first = stored.get(shopify_id=1)
+    assert (first.number_of_orders, first.amount_spent) == (0, Decimal("0"))
+
+    again = _upsert(store, "customers", rows)  # the same payloads again change nothing
+    assert (again.created, again.updated, again.changed_ids) == (0, 0, set())
+    assert Customer.objects.filter(store=store).count() == count
+
+
+def test_a_large_batch_holding_a_key_twice_keeps_its_newest_version(store):
+    later = T0 + dt.timedelta(hours=1)
+    rows = _customers(range(1, writer.INSERT_FROM_ROWS + 1))
+    rows.append(_customer(7, at=later, orders=9, spent=Decimal("90.00"), email="new@x.io"))
+
+    result = _upsert(store, "customers", rows)
+
+    assert result.created == writer.INSERT_FROM_ROWS
+    assert Customer.objects.filter(store=store).count() == writer.INSERT_FROM_ROWS
+    assert Customer.objects.get(store=store, shopify_id=7).email == "new@x.io"
+
+
+def test_a_large_batch_never_overwrites_a_newer_stored_row(store):
+    later = T0 + dt.timedelta(hours=1)
+    _upsert(store, "customers", [_customer(500, at=later, orders=3, spent=Decimal("1"), email="n")])
+
+    result = _upsert(store, "customers", _customers(range(1, writer.INSERT_FROM_ROWS + 1)))
+
+    assert (result.created, result.updated) == (writer.INSERT_FROM_ROWS - 1, 0)
+    assert 500 not in result.applied_ids
+    newer = Customer.objects.get(store=store, shopify_id=500)
+    assert (newer.email, newer.number_of_orders) == ("n", 3)
