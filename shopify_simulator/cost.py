@@ -82,6 +82,7 @@ class LeakyBucket:
         self.clock = clock
         self.updated = clock()
         self.lock = threading.Lock()
+        self.spent = 0.0  # points charged in all (what was taken minus what was given back)
 
     def _refill(self) -> None:
         now = self.clock()
@@ -96,12 +97,14 @@ class LeakyBucket:
             if cost > self.available:
                 return False
             self.available -= cost
+            self.spent += cost
             return True
 
     def give_back(self, amount: float) -> None:
         with self.lock:
             self._refill()
             self.available = min(self.maximum, self.available + amount)
+            self.spent -= amount
 
     def drain(self) -> None:
         with self.lock:

@@ -119,6 +119,8 @@ class Shop:
             "refunds_total": money(raw["refunds_total_cents"]),
             "refunds_shipping": money(raw["refunds_shipping_cents"]),
             "orders_net_total": money(raw["orders_total_price_cents"] - raw["refunds_total_cents"]),
+            # GraphQL points charged to the apps of this shop so far (actual costs).
+            "graphql_cost_spent": int(sum(b.spent for b in list(self.buckets.values()))),
         }
 
     def credentials(self) -> dict:

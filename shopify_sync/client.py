@@ -127,8 +127,16 @@ class ThrottleState:
 
 @dataclass
 class CallStats:
+    """What a run's calls cost, added up by every client (and thread) working for the run."""
+
     api_cost: int = 0
     throttle_wait_seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, cost: int = 0, wait: float = 0.0) -> None:
+        with self.lock:
+            self.api_cost += cost
+            self.throttle_wait_seconds += wait
 
 
 @dataclass
@@ -164,6 +172,7 @@ class ShopifyClient:
         on_auth_error: Callable[[], str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         throttle: ThrottleState | None = None,
+        stats: CallStats | None = None,
     ) -> None:
         self.shop_domain = shop_domain
         self.url = graphql_url(shop_domain, api_version)
@@ -174,7 +183,7 @@ class ShopifyClient:
         self._owner_thread = threading.get_ident()
         # Clients of one store working side by side share the bucket they all drain.
         self.throttle = throttle or ThrottleState()
-        self.stats = CallStats()
+        self.stats = stats or CallStats()
         self._expected_costs: dict[str, int] = {}
 
     def close(self) -> None:
@@ -190,7 +199,7 @@ class ShopifyClient:
         reserved = float(min(expected_cost, self.throttle.maximum))
         wait = self.throttle.reserve(reserved)
         if wait > 0:
-            self.stats.throttle_wait_seconds += wait
+            self.stats.add(wait=wait)
             self._sleep(wait)
         return reserved
 
@@ -199,7 +208,7 @@ class ShopifyClient:
         if cost.get("requestedQueryCost") is not None:
             self._expected_costs[query] = int(cost["requestedQueryCost"])
         if cost.get("actualQueryCost") is not None:
-            self.stats.api_cost += int(cost["actualQueryCost"])
+            self.stats.add(cost=int(cost["actualQueryCost"]))
 
     def _send(self, query: str, variables: dict | None) -> tuple[httpx.Response, dict | None]:
         """One request, paced by the shared bucket; returns the response and its JSON body."""
@@ -255,7 +264,7 @@ class ShopifyClient:
                 wait = None
                 if response.status_code == 429:
                     wait = float(response.headers.get("Retry-After") or _backoff(attempt))
-                    self.stats.throttle_wait_seconds += wait
+                    self.stats.add(wait=wait)
                 self._retry_after(attempt, f"HTTP {response.status_code}", wait=wait)
                 attempt += 1
                 continue

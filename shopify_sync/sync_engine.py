@@ -203,8 +203,9 @@ def _refund_token_refresh(ctx: RunContext) -> None:
 
 def _refund_client_factory(ctx: RunContext):
     _refund_token_refresh(ctx)
-    domain, shared = ctx.store.shop_domain, ctx.client.throttle
-    return lambda: ShopifyClient(domain, lambda: ctx.refund_token, throttle=shared)
+    domain, bucket, stats = ctx.store.shop_domain, ctx.client.throttle, ctx.client.stats
+    # The run's bucket and tally: its API cost and waits include what these clients spend.
+    return lambda: ShopifyClient(domain, lambda: ctx.refund_token, throttle=bucket, stats=stats)
 
 
 def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: bool) -> None:

@@ -1,6 +1,7 @@
 """Full sync through bulk operations, end to end: connect, sync, compare with Shopify."""
 
 import json
+import time
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,7 @@ from shopify_sync.models import RefundLineItem, Store, SyncRun
 from shopify_sync.queries import REFUND_CHUNK
 from shopify_sync.readers import refund_line_batch
 from shopify_sync.services import store_connect, sync_request
+from shopify_sync.webhook_processing import TOPICS
 from tests.sync.conftest import wait_for_runs
 from tests.sync.helpers import assert_matches_shopify
 
@@ -100,6 +102,12 @@ def test_sync_store_command_waits_and_prints_a_json_summary(
     simulator, celery_worker, tenant_a, cleanup_stores, capsys
 ):
     _connect(simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False)
+    # Connecting registers webhooks in a task of its own: let it finish before counting costs.
+    webhooks = simulator.simulator.shop("umbrella").webhooks.subscriptions
+    deadline = time.monotonic() + 30
+    while len(webhooks) < len(TOPICS) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    spent_before = simulator.stats("umbrella")["graphql_cost_spent"]
 
     call_command(
         "sync_store",
@@ -117,3 +125,8 @@ def test_sync_store_command_waits_and_prints_a_json_summary(
     assert summary["resources"]["orders"]["total"] == truth["orders"]
     assert summary["resources"]["orders"]["created"] == truth["orders"]
     assert summary["resources"]["customers"]["total"] == truth["customers"]
+    # The run's API cost is what Shopify charged, refund-line queries of its threads included.
+    with schema_context(tenant_a.schema_name):
+        run = SyncRun.objects.get(pk=summary["run_id"])
+    assert truth["refunds"] > 0
+    assert run.api_cost == truth["graphql_cost_spent"] - spent_before > 0
