@@ -28,6 +28,13 @@ class TenantTask(Task):
         with tenant_context(tenant):
             return super().__call__(*args, **kwargs)
 
+    def retry(self, args=None, kwargs=None, **options):
+        # The request Celery builds in __call__ holds the arguments without `schema_name`
+        # (consumed above): a retry must name its tenant again, or it could not run.
+        kwargs = self.request.kwargs if kwargs is None else kwargs
+        kwargs = {**kwargs, "schema_name": connection.schema_name}
+        return super().retry(args=args, kwargs=kwargs, **options)
+
 
 def tenant_task_enqueue(task: TenantTask, *, tenant: Tenant, **kwargs) -> None:
     """Queues `task` for `tenant` once the current transaction commits (at once outside one)."""

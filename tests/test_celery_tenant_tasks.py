@@ -19,6 +19,13 @@ def record_store_seen(self, *, shop_domain: str) -> str:
     return connection.schema_name
 
 
+@app.task(base=TenantTask, bind=True, name="tests.record_store_seen_on_retry")
+def record_store_seen_on_retry(self, *, shop_domain: str) -> str:
+    if not self.request.retries:
+        raise self.retry(countdown=0.1)
+    return record_store_seen(shop_domain=shop_domain, schema_name=connection.schema_name)
+
+
 @pytest.fixture
 def worker(transactional_db):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
@@ -84,3 +91,18 @@ def test_a_paused_tenants_scheduled_sync_starts_no_run(worker, tenant_a):
         Tenant.objects.filter(pk=tenant_a.pk).update(paused_at=None)
         with schema_context(tenant_a.schema_name):
             Store.objects.filter(pk=store.pk).delete()
+
+
+def test_a_retried_task_runs_again_in_its_tenant(worker, tenant_a, tenant_b):
+    domain = "retried.myshopify.com"
+
+    result = record_store_seen_on_retry.apply_async(
+        kwargs={"shop_domain": domain, "schema_name": tenant_b.schema_name}
+    )
+
+    assert result.get(timeout=30) == tenant_b.schema_name
+    with schema_context(tenant_b.schema_name):
+        assert Store.objects.filter(shop_domain=domain).exists()
+        Store.objects.filter(shop_domain=domain).delete()
+    with schema_context(tenant_a.schema_name):
+        assert not Store.objects.filter(shop_domain=domain).exists()
