@@ -14,25 +14,36 @@ from xeno.celery import app
 
 logger = get_task_logger(__name__)
 
+# Two budgets, counted apart: waiting for another run of the same store and resource is normal
+# (a long full sync), a Shopify outage is not. Each retry carries its own counts along.
 RETRY_BACKOFF_SECONDS = (30, 120, 300, 900, 1800)
+BUSY_RETRY_SECONDS = 15
+BUSY_RETRIES = 40
 
 
-@app.task(base=TenantTask, bind=True, name="shopify_sync.run", acks_late=True, max_retries=5)
-def sync_run_task(self, *, run_id: int) -> str:
+@app.task(base=TenantTask, bind=True, name="shopify_sync.run", acks_late=True, max_retries=None)
+def sync_run_task(self, *, run_id: int, outages: int = 0, busy: int = 0) -> str:
     try:
         run = run_execute(run_id=run_id, pause_after_recent=True)
-    except ResourceBusy as busy:
-        raise self.retry(countdown=15, exc=busy, max_retries=40) from busy
+    except ResourceBusy as error:
+        if busy >= BUSY_RETRIES:
+            minutes = round(BUSY_RETRIES * BUSY_RETRY_SECONDS / 60)
+            message = f"Another sync of this store was still running after {minutes} minutes."
+            run_fail(SyncRun.objects.get(pk=run_id), "busy", message)
+            return SyncRun.Status.FAILED
+        retry = {**self.request.kwargs, "busy": busy + 1}
+        raise self.retry(countdown=BUSY_RETRY_SECONDS, exc=error, kwargs=retry) from error
     except ShopifyTransientError as error:
-        countdown = RETRY_BACKOFF_SECONDS[min(self.request.retries, 4)]
-        if self.request.retries >= self.max_retries:
+        if outages >= len(RETRY_BACKOFF_SECONDS):
             run_fail(
                 SyncRun.objects.get(pk=run_id),
                 error.code,
                 f"Shopify kept failing; gave up after several tries: {error}",
             )
             return SyncRun.Status.FAILED
-        raise self.retry(countdown=countdown, exc=error) from error
+        retry = {**self.request.kwargs, "outages": outages + 1}
+        countdown = RETRY_BACKOFF_SECONDS[outages]
+        raise self.retry(countdown=countdown, exc=error, kwargs=retry) from error
     if run.status == SyncRun.Status.QUEUED and run.checkpoint.get("paused"):
         # Back of the queue: other stores' recent months go first.
         sync_run_task.apply_async(kwargs={"run_id": run_id, "schema_name": connection.schema_name})

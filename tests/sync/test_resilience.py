@@ -1,12 +1,14 @@
 """Faults on Shopify's side end in a complete, correct sync, or in a clear reason to act."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django_tenants.utils import schema_context
 
-from shopify_sync.models import Store, SyncRun
+from shopify_sync import client, sync_engine, tasks
+from shopify_sync.models import Order, Store, SyncRun
 from shopify_sync.services import store_connect, sync_request
 from shopify_sync.sync_engine import run_execute
 from tests.sync.conftest import wait_for_runs
@@ -104,3 +106,46 @@ def test_two_stores_syncing_in_parallel_threads_never_mix_tokens_or_rows(
         assert_matches_shopify(simulator, "acme", stores["acme"])
     with schema_context(tenant_b.schema_name):
         assert_matches_shopify(simulator, "globex", stores["globex"])
+
+
+def test_a_run_that_waited_for_its_store_still_rides_out_a_shopify_outage(
+    simulator, celery_worker, tenant_a, cleanup_stores, faults_cleared, monkeypatch
+):
+    # Short waits, same budgets: many busy retries first, then Shopify answers only 5xx.
+    monkeypatch.setattr(tasks, "BUSY_RETRY_SECONDS", 0.05)
+    monkeypatch.setattr(tasks, "RETRY_BACKOFF_SECONDS", (0.2,) * 5)
+    monkeypatch.setattr(client, "BACKOFF_BASE_SECONDS", 0.001)
+    info = simulator.info("umbrella")
+    other_worker = connections.create_connection("default")
+    with schema_context(tenant_a.schema_name):
+        store, _ = store_connect(
+            shop_domain=info.domain,
+            client_id=info.client_id,
+            client_secret=info.client_secret,
+            trigger_first_sync=False,
+        )
+        cleanup_stores.append((tenant_a.schema_name, info.domain))
+        lock_key = sync_engine._lock_key(store.pk, "orders")
+        try:
+            with other_worker.cursor() as cursor:  # another run holds the store's orders
+                cursor.execute("SELECT pg_advisory_lock(%s)", [lock_key])
+            run, _ = sync_request(store=store, kind="full", resources=["orders"])
+            time.sleep(1.5)  # far more busy retries than the outage budget
+            simulator.set_faults("umbrella", error_rate=1.0)
+        finally:
+            other_worker.close()
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.attempts >= 2 or run.status == SyncRun.Status.FAILED:
+                break
+            time.sleep(0.05)
+        assert run.status != SyncRun.Status.FAILED, run.error_message
+        assert run.attempts >= 2  # failed on the outage, and was tried again
+        simulator.set_faults("umbrella", error_rate=0)
+
+        (run,) = wait_for_runs(store)
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
+        orders = Order.objects.filter(store=store, deleted_at__isnull=True).count()
+        assert orders == simulator.stats("umbrella")["orders"]
