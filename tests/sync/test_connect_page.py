@@ -1,7 +1,9 @@
 """Connecting a store from the Sync page: checked with Shopify first, nothing half-made."""
 
+import io
 from urllib.parse import urlsplit
 
+from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from shopify_sync.models import Store
@@ -110,3 +112,23 @@ def test_the_oauth_install_flow_checks_state_and_hmac(
     # Replaying the same redirect fails: its state was used up.
     replay = client.get(f"{back.path}?{back.query}", follow=True)
     assert "could not be verified" in replay.text
+
+
+def test_the_command_asks_for_a_secret_it_was_not_given(simulator, tenant_a, monkeypatch):
+    info = simulator.info("umbrella")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{info.client_secret}\n"))  # piped in
+    out = io.StringIO()
+
+    call_command(
+        "connect_store",
+        "--tenant=acme",
+        "--shop=umbrella.myshopify.com",
+        f"--client-id={info.client_id}",
+        "--no-sync",
+        stdout=out,
+    )
+
+    assert "Connected" in out.getvalue() and info.client_secret not in out.getvalue()
+    with schema_context(tenant_a.schema_name):
+        store = Store.objects.get(shop_domain="umbrella.myshopify.com")
+        assert store.access_mode == "client_credentials"

@@ -1,3 +1,6 @@
+import getpass
+import sys
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
@@ -12,10 +15,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="tenant slug")
         parser.add_argument("--shop", required=True, help="your-store.myshopify.com")
-        parser.add_argument("--token", default="", help="legacy custom-app access token")
+        typed = "; '-' asks for it instead, so that it stays out of the shell's history"
+        parser.add_argument("--token", default="", help=f"legacy custom-app access token{typed}")
         parser.add_argument("--client-id", default="")
-        parser.add_argument("--client-secret", default="")
-        parser.add_argument("--webhook-secret", default="", help="secret that signs webhooks")
+        parser.add_argument(
+            "--client-secret", default="", help=f"asked for when --client-id comes alone{typed}"
+        )
+        parser.add_argument(
+            "--webhook-secret", default="", help=f"secret that signs webhooks{typed}"
+        )
         parser.add_argument("--no-sync", action="store_true", help="do not queue a first sync")
 
     def handle(self, *args, **options):
@@ -24,6 +32,12 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         if tenant is None:
             raise CommandError(f"No tenant with slug '{options['tenant']}'.")
+        for name in ("token", "client_secret", "webhook_secret"):
+            asked = options[name] == "-"
+            if name == "client_secret" and options["client_id"] and not options[name]:
+                asked = True
+            if asked:
+                options[name] = _read_secret(name.replace("_", " "))
         with tenant_context(tenant):
             try:
                 store, verdict = store_connect(
@@ -43,3 +57,10 @@ class Command(BaseCommand):
         )
         for sentence in verdict.sentences():
             self.stdout.write(f"Note: {sentence}")
+
+
+def _read_secret(label: str) -> str:
+    """A secret typed without echo, or one line of standard input when it is piped in."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Shopify {label}: ").strip()
+    return sys.stdin.readline().strip()
