@@ -173,6 +173,7 @@ class ShopifyClient:
         sleep: Callable[[float], None] = time.sleep,
         throttle: ThrottleState | None = None,
         stats: CallStats | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.shop_domain = shop_domain
         self.url = graphql_url(shop_domain, api_version)
@@ -184,6 +185,8 @@ class ShopifyClient:
         # Clients of one store working side by side share the bucket they all drain.
         self.throttle = throttle or ThrottleState()
         self.stats = stats or CallStats()
+        # A person waiting on a page gets an answer after a retry or two, not after a minute.
+        self.max_attempts = max_attempts
         self._expected_costs: dict[str, int] = {}
 
     def close(self) -> None:
@@ -239,7 +242,7 @@ class ShopifyClient:
             raise RuntimeError("A ShopifyClient belongs to the thread that created it.")
         refreshed_token = False
         throttled = attempt = 0
-        while attempt < MAX_ATTEMPTS:
+        while attempt < self.max_attempts:
             try:
                 response, payload = self._send(query, variables)
             except httpx.TransportError as error:
@@ -282,7 +285,7 @@ class ShopifyClient:
         )
 
     def _retry_after(self, attempt: int, reason: str, wait: float | None = None) -> None:
-        if attempt + 1 >= MAX_ATTEMPTS:
+        if attempt + 1 >= self.max_attempts:
             return
         delay = _backoff(attempt) if wait is None else wait
         logger.info("retrying Shopify call", extra={"shop": self.shop_domain, "reason": reason})

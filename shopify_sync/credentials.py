@@ -93,8 +93,9 @@ def store_access_token(*, store_id: int, force_renewal: bool = False) -> str:
     return secret_decrypt(store.access_token_encrypted)
 
 
-def store_client(store: Store) -> shopify_client.ShopifyClient:
-    """A client for this store alone; its token is looked up (and renewed) per request."""
+def store_client(store: Store, *, max_attempts: int | None = None) -> shopify_client.ShopifyClient:
+    """A client for this store alone; its token is looked up (and renewed) per request.
+    `max_attempts` caps its retries where a person is waiting for the answer."""
     renewed = {"done": False}
 
     def token() -> str:
@@ -108,4 +109,9 @@ def store_client(store: Store) -> shopify_client.ShopifyClient:
         renewed["done"] = True
         return store_access_token(store_id=store.pk, force_renewal=True)
 
-    return shopify_client.ShopifyClient(store.shop_domain, token, on_auth_error=renew_after_refusal)
+    return shopify_client.ShopifyClient(
+        store.shop_domain,
+        token,
+        on_auth_error=renew_after_refusal,
+        max_attempts=max_attempts or shopify_client.MAX_ATTEMPTS,
+    )

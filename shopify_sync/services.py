@@ -134,7 +134,7 @@ def store_connect(
             store.access_token_encrypted = secret_encrypt(access_token.strip())
         store.webhook_secret_encrypted = secret_encrypt(webhook_secret.strip() or client_secret)
         store.save()
-        with store_client(store) as client:
+        with store_client(store, max_attempts=2) as client:  # the merchant is waiting
             info = client.execute(queries.SHOP)
     except shopify_client.ShopifyError as error:
         raise ValidationError(f"Shopify did not accept these credentials: {error}") from error

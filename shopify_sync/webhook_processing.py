@@ -248,10 +248,12 @@ def store_webhooks_register(*, store_id: int) -> int:
 
 
 def store_webhooks_unregister(*, store: Store) -> int:
-    """Deletes the store's subscriptions that point at Xeno; returns how many went."""
+    """Deletes the store's subscriptions that point at Xeno; returns how many went. Runs while
+    the merchant waits for the disconnection: one retry, and Shopify drops what is left itself
+    when the app is uninstalled."""
     url = webhook_callback_url()
     removed = 0
-    with store_client(store) as client:
+    with store_client(store, max_attempts=2) as client:
         nodes = client.execute(queries.WEBHOOK_LIST)["webhookSubscriptions"]["nodes"]
         for node in nodes:
             if node.get("callbackUrl") == url:
