@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import httpx
 from django.db.models import Sum
+from django_tenants.utils import schema_context
 
 from shopify_sync.models import (
     Customer,
@@ -14,6 +15,23 @@ from shopify_sync.models import (
     Refund,
     RefundLineItem,
 )
+
+
+def connect_with_client_credentials(sim, shop: str, tenant, cleanup, **kwargs):
+    """Connects the simulator's `shop` to `tenant` as a Dev Dashboard app; `cleanup` is the
+    cleanup_stores fixture's list. Returns (store, verdict)."""
+    from shopify_sync.services import store_connect
+
+    info = sim.info(shop)
+    with schema_context(tenant.schema_name):
+        store, verdict = store_connect(
+            shop_domain=info.domain,
+            client_id=info.client_id,
+            client_secret=info.client_secret,
+            **kwargs,
+        )
+    cleanup.append((tenant.schema_name, info.domain))
+    return store, verdict
 
 
 def shopify_stats(sim, shop: str) -> dict:

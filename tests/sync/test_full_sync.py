@@ -12,25 +12,12 @@ from shopify_sync.credentials import store_client
 from shopify_sync.models import RefundLineItem, Store, SyncRun
 from shopify_sync.queries import REFUND_CHUNK
 from shopify_sync.readers import refund_line_batch
-from shopify_sync.services import store_connect, sync_request
+from shopify_sync.services import sync_request
 from shopify_sync.webhook_processing import TOPICS
 from tests.sync.conftest import wait_for_runs
-from tests.sync.helpers import assert_matches_shopify
+from tests.sync.helpers import assert_matches_shopify, connect_with_client_credentials
 
 pytestmark = pytest.mark.slow
-
-
-def _connect(sim, shop, tenant, cleanup, **kwargs):
-    info = sim.info(shop)
-    with schema_context(tenant.schema_name):
-        store, verdict = store_connect(
-            shop_domain=info.domain,
-            client_id=info.client_id,
-            client_secret=info.client_secret,
-            **kwargs,
-        )
-    cleanup.append((tenant.schema_name, info.domain))
-    return store, verdict
 
 
 def _assert_long_refunds_are_paged_to_the_end(store):
@@ -59,7 +46,7 @@ def _assert_long_refunds_are_paged_to_the_end(store):
 def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
     simulator, celery_worker, tenant_a, tenant_b, cleanup_stores
 ):
-    store, verdict = _connect(simulator, "acme", tenant_a, cleanup_stores)
+    store, verdict = connect_with_client_credentials(simulator, "acme", tenant_a, cleanup_stores)
 
     assert verdict.can_sync and not verdict.missing_optional
     with schema_context(tenant_a.schema_name):
@@ -101,7 +88,9 @@ def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
 def test_sync_store_command_waits_and_prints_a_json_summary(
     simulator, celery_worker, tenant_a, cleanup_stores, capsys
 ):
-    _connect(simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False)
+    connect_with_client_credentials(
+        simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False
+    )
     # Connecting registers webhooks in a task of its own: let it finish before counting costs.
     webhooks = simulator.simulator.shop("umbrella").webhooks.subscriptions
     deadline = time.monotonic() + 30

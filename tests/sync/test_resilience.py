@@ -12,7 +12,7 @@ from shopify_sync.models import Order, Store, SyncRun
 from shopify_sync.services import store_connect, sync_request
 from shopify_sync.sync_engine import run_execute
 from tests.sync.conftest import wait_for_runs
-from tests.sync.helpers import assert_matches_shopify
+from tests.sync.helpers import assert_matches_shopify, connect_with_client_credentials
 
 pytestmark = pytest.mark.slow
 
@@ -115,16 +115,11 @@ def test_a_run_that_waited_for_its_store_still_rides_out_a_shopify_outage(
     monkeypatch.setattr(tasks, "BUSY_RETRY_SECONDS", 0.05)
     monkeypatch.setattr(tasks, "RETRY_BACKOFF_SECONDS", (0.2,) * 5)
     monkeypatch.setattr(client, "BACKOFF_BASE_SECONDS", 0.001)
-    info = simulator.info("umbrella")
+    store, _ = connect_with_client_credentials(
+        simulator, "umbrella", tenant_a, cleanup_stores, trigger_first_sync=False
+    )
     other_worker = connections.create_connection("default")
     with schema_context(tenant_a.schema_name):
-        store, _ = store_connect(
-            shop_domain=info.domain,
-            client_id=info.client_id,
-            client_secret=info.client_secret,
-            trigger_first_sync=False,
-        )
-        cleanup_stores.append((tenant_a.schema_name, info.domain))
         lock_key = sync_engine._lock_key(store.pk, "orders")
         try:
             with other_worker.cursor() as cursor:  # another run holds the store's orders

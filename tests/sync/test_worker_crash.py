@@ -32,10 +32,14 @@ from shopify_sync.models import (
     SyncCursor,
     SyncRun,
 )
-from shopify_sync.services import store_connect
 from shopify_sync.tasks import sync_run_task
 from tests.sync.conftest import wait_for_runs
-from tests.sync.helpers import assert_matches_shopify, shopify_stats, xeno_stats
+from tests.sync.helpers import (
+    assert_matches_shopify,
+    connect_with_client_credentials,
+    shopify_stats,
+    xeno_stats,
+)
 from xeno.celery import app
 
 pytestmark = pytest.mark.slow
@@ -158,18 +162,12 @@ def _wait_until(condition, timeout: float, what: str) -> None:
 def test_a_full_sync_killed_midway_is_run_again_to_a_complete_copy_without_duplicates(
     simulator, tenant_a, cleanup_stores, worker_process, orders_begun
 ):
-    info = simulator.info(SHOP)
     # Slower answers widen the window in which the first worker dies with the sync half done.
     simulator.set_faults(SHOP, slow_ms=200)
     first = worker_process()
     try:
+        store, _verdict = connect_with_client_credentials(simulator, SHOP, tenant_a, cleanup_stores)
         with schema_context(tenant_a.schema_name):
-            store, _verdict = store_connect(
-                shop_domain=info.domain,
-                client_id=info.client_id,
-                client_secret=info.client_secret,
-            )
-            cleanup_stores.append((tenant_a.schema_name, info.domain))
             (run,) = SyncRun.objects.filter(store=store)
 
             killed_at = _wait_for_progress(run.pk, orders_begun=orders_begun)
