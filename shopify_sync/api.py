@@ -10,12 +10,7 @@ from rest_framework.views import APIView
 from accounts.access import tenant_access_for_request
 from accounts.permissions import RUN_SYNC, VIEW_ANALYTICS
 from shopify_sync.models import Store, SyncRun
-from shopify_sync.selectors import (
-    run_summary,
-    store_data_health,
-    store_recent_runs,
-    store_record_totals,
-)
+from shopify_sync.selectors import run_summary, stores_sync_panels
 from shopify_sync.services import RESOURCES, sync_request, sync_request_audit
 
 
@@ -125,22 +120,22 @@ class SyncStatusView(APIView):
     @extend_schema(responses=StoreStatusSerializer(many=True))
     def get(self, request, tenant_id: int | None = None):
         tenant_access_for_request(request, tenant_id=tenant_id, capability=VIEW_ANALYTICS)
-        body = []
-        for store in Store.objects.order_by("shop_domain"):
-            totals = store_record_totals(store=store)
-            runs = store_recent_runs(store=store)
-            body.append(
-                {
-                    "store_id": store.pk,
-                    "shop_domain": store.shop_domain,
-                    "name": store.name,
-                    "status": store.status,
-                    "status_reason": store.status_reason,
-                    "totals": totals,
-                    "data_health": store_data_health(store=store),
-                    "recent_runs": [run_summary(run=run, totals=totals) for run in runs],
-                }
-            )
+        stores = list(Store.objects.order_by("shop_domain"))
+        body = [
+            {
+                "store_id": panel["store"].pk,
+                "shop_domain": panel["store"].shop_domain,
+                "name": panel["store"].name,
+                "status": panel["store"].status,
+                "status_reason": panel["store"].status_reason,
+                "totals": panel["totals"],
+                "data_health": panel["health"],
+                "recent_runs": [
+                    run_summary(run=run, totals=panel["totals"]) for run in panel["runs"]
+                ],
+            }
+            for panel in stores_sync_panels(stores=stores, runs_per_store=10)
+        ]
         return Response(body)
 
 

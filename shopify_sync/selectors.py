@@ -2,41 +2,56 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from shopify_sync.models import Customer, Order, Product, Store, SyncCursor, SyncRun
 
 ACTIVE_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 
 
+RESOURCE_MODELS = (("customers", Customer), ("products", Product), ("orders", Order))
+
+
+def stores_record_totals(*, store_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Records stored per store and resource, not counting soft-deleted ones: one query."""
+    totals = {store_id: {name: 0 for name, _model in RESOURCE_MODELS} for store_id in store_ids}
+    if not store_ids:
+        return totals
+    counts = " UNION ALL ".join(
+        f"SELECT %s, store_id, count(*) FROM {model._meta.db_table} "  # noqa: S608
+        "WHERE store_id = ANY(%s) AND deleted_at IS NULL GROUP BY store_id"
+        for _name, model in RESOURCE_MODELS
+    )
+    params = [value for name, _model in RESOURCE_MODELS for value in (name, list(store_ids))]
+    with connection.cursor() as cursor:
+        cursor.execute(counts, params)
+        for name, store_id, count in cursor.fetchall():
+            totals[store_id][name] = count
+    return totals
+
+
 def store_record_totals(*, store: Store) -> dict[str, int]:
-    """Records stored per resource, not counting soft-deleted ones."""
-    return {
-        name: model.objects.filter(store=store, deleted_at__isnull=True).count()
-        for name, model in (("customers", Customer), ("products", Product), ("orders", Order))
-    }
+    return stores_record_totals(store_ids=[store.pk])[store.pk]
 
 
-def store_data_health(*, store: Store) -> dict:
-    """Freshness per resource, what the last reconciliation repaired, and webhook coverage."""
-    cursors = {cursor.resource: cursor for cursor in SyncCursor.objects.filter(store=store)}
+def _data_health(store: Store, cursors: dict[str, SyncCursor]) -> dict:
     from shopify_sync.webhook_processing import TOPICS
+
+    def field(resource: str, name: str, empty=None):
+        cursor = cursors.get(resource)
+        return getattr(cursor, name) if cursor is not None else empty
 
     return {
         "resources": {
             resource: {
-                "last_success_at": cursors[resource].last_success_at
-                if resource in cursors
-                else None,
-                "last_full_sync_at": (
-                    cursors[resource].last_full_sync_at if resource in cursors else None
-                ),
-                "last_reconcile_at": (
-                    cursors[resource].last_reconcile_at if resource in cursors else None
-                ),
-                "repaired_by_last_reconcile": (
-                    cursors[resource].last_reconcile_repaired if resource in cursors else 0
-                ),
+                "last_success_at": field(resource, "last_success_at"),
+                "last_full_sync_at": field(resource, "last_full_sync_at"),
+                "last_reconcile_at": field(resource, "last_reconcile_at"),
+                "repaired_by_last_reconcile": field(resource, "last_reconcile_repaired", 0),
             }
-            for resource in ("customers", "products", "orders")
+            for resource, _model in RESOURCE_MODELS
         },
         "webhooks_alive": sorted(set(store.webhook_topics) & set(TOPICS)),
         "webhooks_missing": sorted(set(TOPICS) - set(store.webhook_topics)),
@@ -44,12 +59,57 @@ def store_data_health(*, store: Store) -> dict:
     }
 
 
-def store_recent_runs(*, store: Store, limit: int = 10) -> list[SyncRun]:
-    return list(SyncRun.objects.filter(store=store).order_by("-created_at")[:limit])
+def stores_data_health(*, stores: list[Store]) -> dict[int, dict]:
+    """Per store: freshness per resource, what the last reconciliation repaired, and webhook
+    coverage (one query)."""
+    cursors: dict[int, dict[str, SyncCursor]] = {store.pk: {} for store in stores}
+    for cursor in SyncCursor.objects.filter(store__in=stores):
+        cursors[cursor.store_id][cursor.resource] = cursor
+    return {store.pk: _data_health(store, cursors[store.pk]) for store in stores}
 
 
-def store_active_run(*, store: Store) -> SyncRun | None:
-    return SyncRun.objects.filter(store=store, status__in=ACTIVE_STATUSES).first()
+def stores_recent_runs(*, store_ids: list[int], limit: int = 10) -> dict[int, list[SyncRun]]:
+    """Each store's last `limit` runs, newest first (one query)."""
+    runs: dict[int, list[SyncRun]] = {store_id: [] for store_id in store_ids}
+    ranked = (
+        SyncRun.objects.filter(store_id__in=store_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("store_id"), order_by=F("created_at").desc())
+        )
+        .filter(rank__lte=limit)
+        .order_by("store_id", "-created_at")
+    )
+    for run in ranked:
+        runs[run.store_id].append(run)
+    return runs
+
+
+def stores_active_run(*, store_ids: list[int]) -> dict[int, SyncRun | None]:
+    """The queued or running run of each store, if any (one query)."""
+    active: dict[int, SyncRun | None] = dict.fromkeys(store_ids)
+    runs = SyncRun.objects.filter(store_id__in=store_ids, status__in=ACTIVE_STATUSES)
+    for run in runs.order_by("created_at"):
+        active[run.store_id] = run  # the newest comes last and wins
+    return active
+
+
+def stores_sync_panels(*, stores: list[Store], runs_per_store: int = 8) -> list[dict]:
+    """What the Sync page shows of each store, in four queries whatever the number of stores."""
+    ids = [store.pk for store in stores]
+    active = stores_active_run(store_ids=ids)
+    runs = stores_recent_runs(store_ids=ids, limit=runs_per_store)
+    health = stores_data_health(stores=stores)
+    totals = stores_record_totals(store_ids=ids)
+    return [
+        {
+            "store": store,
+            "active_run": active[store.pk],
+            "runs": runs[store.pk],
+            "health": health[store.pk],
+            "totals": totals[store.pk],
+        }
+        for store in stores
+    ]
 
 
 def run_summary(*, run: SyncRun, totals: dict[str, int]) -> dict:

@@ -15,12 +15,7 @@ from accounts.permissions import MANAGE_STORES, MANAGE_TENANT, RUN_SYNC
 from shopify_sync import client as shopify_client
 from shopify_sync.forms import StoreConnectForm
 from shopify_sync.models import Store, SyncRun
-from shopify_sync.selectors import (
-    store_active_run,
-    store_data_health,
-    store_recent_runs,
-    store_record_totals,
-)
+from shopify_sync.selectors import stores_sync_panels
 from shopify_sync.services import (
     RESOURCES,
     normalize_shop_domain,
@@ -40,19 +35,9 @@ def _store_or_404(store_id: int) -> Store:
     return store
 
 
-def _store_panel(store: Store) -> dict:
-    return {
-        "store": store,
-        "active_run": store_active_run(store=store),
-        "runs": store_recent_runs(store=store, limit=8),
-        "health": store_data_health(store=store),
-        "totals": store_record_totals(store=store),
-    }
-
-
 def sync_page(request):
     tenant_access_for_request(request, capability=RUN_SYNC)
-    panels = [_store_panel(store) for store in Store.objects.order_by("shop_domain")]
+    panels = stores_sync_panels(stores=list(Store.objects.order_by("shop_domain")))
     return render(
         request,
         "shopify_sync/sync.html",
@@ -63,7 +48,7 @@ def sync_page(request):
 def store_panel(request, store_id: int):
     """The partial the page polls while a run is going."""
     tenant_access_for_request(request, capability=RUN_SYNC)
-    panel = _store_panel(_store_or_404(store_id))
+    (panel,) = stores_sync_panels(stores=[_store_or_404(store_id)])
     return render(request, "shopify_sync/sync.html#store-panel", {**panel, "resources": RESOURCES})
 
 
@@ -223,7 +208,7 @@ def store_sync_start(request, store_id: int):
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     if request.htmx:
-        panel = _store_panel(store)
+        (panel,) = stores_sync_panels(stores=[store])
         return render(
             request,
             "shopify_sync/sync.html#store-panel",

@@ -1,10 +1,13 @@
 """The Sync page and the seed's sync API, for members by role and for outsiders."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone as dj_timezone
 from django_tenants.utils import schema_context
 
 from shopify_sync.crypto import secret_encrypt
-from shopify_sync.models import Store, SyncRun
+from shopify_sync.models import Order, Store, SyncRun
 
 
 @pytest.fixture
@@ -117,3 +120,36 @@ def test_bad_requests_name_the_problem(store_a, tenant_a, make_member, client_fo
 
     assert bad_kind.status_code == 400 and "kind" in bad_kind.json()
     assert unknown.status_code == 404 and "nope.myshopify.com" in unknown.json()["detail"]
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_page_and_the_status_api_ask_as_much_for_three_stores_as_for_one(
+    store_a, tenant_a, make_member, client_for
+):
+    client = client_for(make_member(tenant_a, "admin"), tenant_a)
+    client.get("/sync/")  # sessions and caches warmed up
+    one_store = {path: _queries(client, path) for path in ("/sync/", "/api/sync/status")}
+
+    with schema_context(tenant_a.schema_name):
+        for number in (2, 3):
+            store = Store.objects.create(shop_domain=f"page-test-{number}.myshopify.com")
+            SyncRun.objects.create(store=store, kind="full", resources=["orders"], status="queued")
+            Order.objects.create(
+                store=store,
+                shopify_id=number,
+                processed_at=dj_timezone.now(),
+                created_at=dj_timezone.now(),
+            )
+    page = client.get("/sync/")
+    status = {s["shop_domain"]: s for s in client.get("/api/sync/status").json()}
+
+    assert {path: _queries(client, path) for path in one_store} == one_store
+    assert status["page-test-3.myshopify.com"]["totals"]["orders"] == 1
+    assert status["page-test-3.myshopify.com"]["recent_runs"][0]["status"] == "queued"
+    assert status["page-test.myshopify.com"]["recent_runs"][0]["status"] == "failed"
+    assert page.text.count("<progress") == 2  # the two stores with a queued run
