@@ -266,6 +266,12 @@ class SyncRun(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["store", "status"], name="sync_run_store_status")]
 
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
 
 class SyncCursor(models.Model):
     """Where the incremental sync of one store and resource resumes."""

@@ -1,5 +1,7 @@
 """The Sync page and the seed's sync API, for members by role and for outsiders."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,12 +22,15 @@ def store_a(tenant_a):
                 "access_token_encrypted": secret_encrypt("shpat_" + "9" * 32),
             },
         )
+        started = dj_timezone.now() - dt.timedelta(minutes=5)
         SyncRun.objects.create(
             store=store,
             kind="full",
             resources=["orders"],
             status="failed",
             error_message="Shopify refused the access token: reconnect the store.",
+            started_at=started,
+            finished_at=started + dt.timedelta(seconds=42),
         )
     return store
 
@@ -37,6 +42,7 @@ def test_analysts_see_stores_runs_and_errors_in_words(store_a, tenant_a, make_me
     assert "page-test.myshopify.com" in page.text
     assert "Page Test &lt;b&gt;Shop&lt;/b&gt;" in page.text  # names are escaped
     assert "reconnect the store" in page.text
+    assert "<td>42 s</td>" in page.text  # a short run's duration in seconds, not "0 minutes"
     assert "9999" not in page.text  # the token never shows
 
 
