@@ -32,6 +32,7 @@ MAX_THROTTLED = 60
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 DEFAULT_QUERY_COST = 50
+PACING_RECHECK_SECONDS = 0.1
 
 
 class ShopifyError(Exception):
@@ -99,20 +100,25 @@ class ThrottleState:
     maximum: float = 1000.0
     available: float = 1000.0
     restore_rate: float = 50.0
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
     observed_at: float = field(default_factory=time.monotonic)
     in_flight: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def estimate_now(self) -> float:
-        elapsed = time.monotonic() - self.observed_at
+        elapsed = self.clock() - self.observed_at
         return min(self.maximum, self.available + elapsed * self.restore_rate) - self.in_flight
 
-    def reserve(self, cost: float) -> float:
-        """Reserves `cost` points; returns how long to wait before sending."""
+    def try_reserve(self, cost: float) -> float:
+        """Reserves `cost` points if the bucket holds them now and returns 0; otherwise reserves
+        nothing and returns how long the bucket would take to refill that far, which is an upper
+        bound: queries in flight usually cost less than reserved and give the rest back."""
         with self.lock:
-            wait = max(0.0, (cost - self.estimate_now()) / max(self.restore_rate, 1.0))
-            self.in_flight += cost
-            return wait
+            shortfall = cost - self.estimate_now()
+            if shortfall <= 0:
+                self.in_flight += cost
+                return 0.0
+            return shortfall / max(self.restore_rate, 1.0)
 
     def settle(self, reserved: float, status: dict | None) -> None:
         """Releases a reservation, taking Shopify's figures when the answer carried them."""
@@ -122,7 +128,7 @@ class ThrottleState:
                 self.maximum = float(status.get("maximumAvailable", self.maximum))
                 self.available = float(status.get("currentlyAvailable", 0))
                 self.restore_rate = float(status.get("restoreRate", self.restore_rate))
-                self.observed_at = time.monotonic()
+                self.observed_at = self.clock()
 
 
 @dataclass
@@ -199,11 +205,13 @@ class ShopifyClient:
         self.close()
 
     def _pace(self, expected_cost: int) -> float:
+        """Waits until the shared bucket admits the query, looking again every short while:
+        answers of other threads refund what they did not spend."""
         reserved = float(min(expected_cost, self.throttle.maximum))
-        wait = self.throttle.reserve(reserved)
-        if wait > 0:
-            self.stats.add(wait=wait)
-            self._sleep(wait)
+        while wait := self.throttle.try_reserve(reserved):
+            step = min(wait, PACING_RECHECK_SECONDS)
+            self.stats.add(wait=step)
+            self._sleep(step)
         return reserved
 
     def _observe_cost(self, query: str, payload: dict) -> None:
