@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py --orders 100000
     .venv/bin/python bench/ingest.py --stores 50 --orders 2000
+    .venv/bin/python bench/ingest.py --orders 100000 --latency-ms 150 [--plan standard]
 
 Single store: prints orders/s and rows/s from the moment each bulk file is ready to the last
 commit (export time on Shopify's side excluded), the same rows loaded by a plain COPY into scratch
@@ -140,9 +141,11 @@ def _copy_baseline(store) -> float:
     return seconds
 
 
-def single_store(orders: int) -> None:
+def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> None:
     customers, products = max(orders // 8, 50), max(orders // 300, 20)
-    shop = f"bench:orders={orders},customers={customers},products={products},plan=enterprise"
+    shop = f"bench:orders={orders},customers={customers},products={products},plan={plan}"
+    if latency_ms:
+        shop += f",slow_ms={latency_ms}"
     simulator, base_url = _start_simulator([shop])
     try:
         tenant = _setup(base_url)
@@ -283,12 +286,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--stores", type=int, default=1)
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="delay every Admin API answer by this much, as a shop far away would",
+    )
+    parser.add_argument(
+        "--plan", default="enterprise", help="the shop's plan, which sets its rate limit"
+    )
     args = parser.parse_args()
     _recreate_database()
     if args.stores > 1:
         many_stores(args.stores, args.orders)
     else:
-        single_store(args.orders)
+        single_store(args.orders, args.latency_ms, args.plan)
 
 
 if __name__ == "__main__":
