@@ -165,8 +165,37 @@ def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
 # Refund-line queries spend their time waiting for Shopify's answer (100-300 ms away), so enough
 # of them must be in flight. Shopify admits a query when the bucket holds its requested cost
 # (~1,000 points here, ~50 actually charged): an Enterprise bucket admits about 20 at once, and
-# on a smaller plan the threads take turns through the shared pacing.
+# on a smaller plan the threads take turns through the shared pacing. When answers come back
+# fast, a few threads keep up, and more would only compete with the writer for the GIL.
 REFUND_FETCHERS = 16
+REFUND_FETCHERS_WHEN_FAST = 4
+SLOW_ANSWER_SECONDS = 0.05
+
+
+class _Concurrency:
+    """How many fetches may run at once: a few while Shopify answers fast, all threads once an
+    answer was slow."""
+
+    def __init__(self) -> None:
+        self.limit = REFUND_FETCHERS_WHEN_FAST
+        self.running = 0
+        self.changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.running < self.limit)
+            self.running += 1
+
+    def __exit__(self, *exc) -> None:
+        with self.changed:
+            self.running -= 1
+            self.changed.notify()
+
+    def observe(self, seconds: float) -> None:
+        if seconds > SLOW_ANSWER_SECONDS and self.limit < REFUND_FETCHERS:
+            with self.changed:
+                self.limit = REFUND_FETCHERS
+                self.changed.notify_all()
 
 
 def _refund_connection_nodes(client: ShopifyClient, refund: dict, connection: str) -> list[dict]:
@@ -225,12 +254,17 @@ class RefundLineFetcher:
         self._pool = ThreadPoolExecutor(max_workers=REFUND_FETCHERS, thread_name_prefix="refunds")
         self._pending: list = []
         self._waiting: list[tuple[int, int]] = []
+        self._concurrency = _Concurrency()
 
     def _fetch(self, part: list[tuple[int, int]]) -> Batch:
-        if not hasattr(self._local, "client"):
-            self._local.client = self._client_factory()
-            self._clients.append(self._local.client)
-        return refund_line_batch(self._local.client, part)
+        with self._concurrency:
+            if not hasattr(self._local, "client"):
+                self._local.client = self._client_factory()
+                self._clients.append(self._local.client)
+            started = time.monotonic()
+            batch = refund_line_batch(self._local.client, part)
+            self._concurrency.observe(time.monotonic() - started)
+            return batch
 
     def submit(self, refunds: list[tuple[int, int]]) -> None:
         self._waiting.extend(refunds)
