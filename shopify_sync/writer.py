@@ -1,5 +1,6 @@
 """Set-based writes of synced rows: COPY into a session-temporary staging table, then one
-`INSERT ... ON CONFLICT` per batch.
+`INSERT ... ON CONFLICT` per batch; or, for a large batch whose keys cannot be stored yet (a first
+sync's), COPY straight into the table.
 
 Guarantees, whatever order payloads arrive in and however often:
 - a row is keyed by (store, natural key); writing the same payload twice changes nothing;
