@@ -1,12 +1,10 @@
-import getpass
-import sys
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
 from shopify_sync.crypto import secret_mask
 from tenants.models import Tenant
+from xeno.terminal import secret_read
 
 
 class Command(BaseCommand):
@@ -37,7 +35,7 @@ class Command(BaseCommand):
             if name == "client_secret" and options["client_id"] and not options[name]:
                 asked = True
             if asked:
-                options[name] = _read_secret(name.replace("_", " "))
+                options[name] = secret_read(label=f"Shopify {name.replace('_', ' ')}")
         with tenant_context(tenant):
             try:
                 store, verdict = store_connect(
@@ -57,10 +55,3 @@ class Command(BaseCommand):
         )
         for sentence in verdict.sentences():
             self.stdout.write(f"Note: {sentence}")
-
-
-def _read_secret(label: str) -> str:
-    """A secret typed without echo, or one line of standard input when it is piped in."""
-    if sys.stdin.isatty():
-        return getpass.getpass(f"Shopify {label}: ").strip()
-    return sys.stdin.readline().strip()

@@ -6,6 +6,7 @@ from accounts.models import User
 from accounts.services import user_create
 from tenants.hosts import tenant_host_url
 from tenants.services import tenant_create
+from xeno.terminal import secret_read
 
 
 class Command(BaseCommand):
@@ -15,7 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--slug", required=True, help="host name label and schema name")
         parser.add_argument("--owner-email", required=True)
-        parser.add_argument("--owner-password", required=True)
+        parser.add_argument(
+            "--owner-password",
+            default="",
+            help="asked for when left out, so that it stays out of the shell's history",
+        )
         parser.add_argument("--timezone", default="UTC")
         parser.add_argument("--currency", default="USD")
 
@@ -24,7 +29,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 email = options["owner_email"].strip().lower()
                 owner = User.objects.filter(email=email).first() or user_create(
-                    email=email, password=options["owner_password"]
+                    email=email,
+                    password=options["owner_password"] or secret_read(label="Owner's password"),
                 )
                 tenant = tenant_create(
                     name=options["name"],
