@@ -207,12 +207,15 @@ class ShopifyClient:
     def _pace(self, expected_cost: int) -> float:
         """Waits until the shared bucket admits the query, looking again every short while:
         answers of other threads refund what they did not spend."""
-        reserved = float(min(expected_cost, self.throttle.maximum))
-        while wait := self.throttle.try_reserve(reserved):
+        while True:
+            # Never more than the bucket holds (its size is Shopify's latest figure).
+            reserved = float(min(expected_cost, self.throttle.maximum))
+            wait = self.throttle.try_reserve(reserved)
+            if not wait:
+                return reserved
             step = min(wait, PACING_RECHECK_SECONDS)
             self.stats.add(wait=step)
             self._sleep(step)
-        return reserved
 
     def _observe_cost(self, query: str, payload: dict) -> None:
         cost = (payload.get("extensions") or {}).get("cost") or {}

@@ -13,6 +13,7 @@ class Clock:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
+        assert self.now < 60, "still waiting for the bucket after a minute"
         if self.on_sleep:
             self.on_sleep()
 
@@ -54,3 +55,16 @@ def test_a_bucket_short_of_points_waits_for_its_refill(settings):
     client._pace(600)
 
     assert 10.0 <= clock.now <= 10.2  # 500 points short at 50 a second
+
+
+def test_a_query_larger_than_a_shrunken_bucket_still_goes(settings):
+    settings.SHOPIFY_API_BASE_URL = "http://127.0.0.1:9"
+    clock = Clock()
+    bucket = _bucket(clock, maximum=1000, available=0, restore_rate=100)
+    client = ShopifyClient("pace.myshopify.com", lambda: "t", throttle=bucket, sleep=clock.sleep)
+    # While it waits, an answer says the bucket is smaller than the query's expected cost.
+    answers = [{"maximumAvailable": 500, "currentlyAvailable": 0}]
+    clock.on_sleep = lambda: answers and bucket.settle(0, answers.pop())
+
+    assert client._pace(800) == 500
+    assert clock.now <= 5.5  # 500 points at 100 a second, not forever
