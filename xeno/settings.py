@@ -171,7 +171,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Shopify
-SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2025-10")
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
 SHOPIFY_API_KEY = env.str("SHOPIFY_API_KEY", default="")
 SHOPIFY_API_SECRET = env.str("SHOPIFY_API_SECRET", default="")
 # Points the client at another Admin API host (the local simulator); empty means real Shopify.
