@@ -91,8 +91,11 @@ def run(command: list[str]) -> int:
         try:
             return process.wait()
         except KeyboardInterrupt:
-            # The terminal sent SIGINT to the child too; give it time to stop cleanly. A second
-            # Ctrl-C (or 20 s) stops it at once; the embedded services stop after it either way.
+            # Ctrl-C reached the child from the terminal; a SIGTERM was sent to us alone, so
+            # pass it on. Then give the child time to stop cleanly. A second Ctrl-C (or 20 s)
+            # stops it at once; the embedded services stop after it either way.
+            if _terminated:
+                process.terminate()
             try:
                 return process.wait(timeout=20)
             except (subprocess.TimeoutExpired, KeyboardInterrupt):
@@ -100,10 +103,15 @@ def run(command: list[str]) -> int:
                 return process.wait()
 
 
+_terminated = False
+
+
 def interrupt_on_sigterm() -> None:
     """Treats SIGTERM (a supervisor or `kill`) like Ctrl-C, so that cleanup runs either way."""
 
     def interrupt(_signum, _frame):
+        global _terminated
+        _terminated = True
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
