@@ -93,7 +93,9 @@ def store_access_token(*, store_id: int, force_renewal: bool = False) -> str:
     return secret_decrypt(store.access_token_encrypted)
 
 
-def store_client(store: Store, *, max_attempts: int | None = None) -> shopify_client.ShopifyClient:
+def store_client(
+    store: Store, *, max_attempts: int = shopify_client.MAX_ATTEMPTS
+) -> shopify_client.ShopifyClient:
     """A client for this store alone; its token is looked up (and renewed) per request.
     `max_attempts` caps its retries where a person is waiting for the answer."""
     renewed = {"done": False}
@@ -113,5 +115,5 @@ def store_client(store: Store, *, max_attempts: int | None = None) -> shopify_cl
         store.shop_domain,
         token,
         on_auth_error=renew_after_refusal,
-        max_attempts=max_attempts or shopify_client.MAX_ATTEMPTS,
+        max_attempts=max_attempts,
     )

@@ -6,8 +6,8 @@ from django_tenants.utils import schema_context
 
 from shopify_sync import queries
 from shopify_sync.credentials import store_client
-from shopify_sync.services import store_connect
 from shopify_sync.webhook_processing import TOPICS, store_webhooks_register
+from tests.sync.helpers import connect_with_client_credentials
 
 pytestmark = pytest.mark.slow
 
@@ -22,15 +22,10 @@ def _subscriptions(store) -> list[tuple[str, str]]:
 
 
 def test_a_topic_subscribed_to_another_address_still_gets_ours(simulator, tenant_a, cleanup_stores):
-    info = simulator.info("hooli")
+    store, _ = connect_with_client_credentials(
+        simulator, "hooli", tenant_a, cleanup_stores, trigger_first_sync=False
+    )
     with schema_context(tenant_a.schema_name):
-        store, _ = store_connect(
-            shop_domain=info.domain,
-            client_id=info.client_id,
-            client_secret=info.client_secret,
-            trigger_first_sync=False,
-        )
-        cleanup_stores.append((tenant_a.schema_name, info.domain))
         with store_client(store) as client:
             client.execute(queries.WEBHOOK_CREATE, {"topic": "ORDERS_CREATE", "url": ELSEWHERE})
 
