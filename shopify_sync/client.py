@@ -318,21 +318,28 @@ class ShopifyClient:
             raise ShopifyQueryError(message)
         return payload.get("data") or {}
 
-    def stream_lines(self, url: str) -> Iterator[bytes]:
-        """Streams a bulk operation's JSONL result line by line (never loaded whole)."""
+    def stream_blocks(self, url: str, block_bytes: int = 1 << 20) -> Iterator[bytes]:
+        """Streams a bulk operation's JSONL result in blocks of whole lines, each at least
+        `block_bytes` long but the last (never loaded whole)."""
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self._http.stream("GET", url, timeout=httpx.Timeout(60.0)) as response:
                     if response.status_code >= 500:
                         raise httpx.HTTPStatusError("server error", request=None, response=response)
                     response.raise_for_status()
-                    buffer = b""
+                    pending: list[bytes] = []
+                    size = 0
                     for chunk in response.iter_bytes(1 << 20):
-                        buffer += chunk
-                        *lines, buffer = buffer.split(b"\n")
-                        yield from (line for line in lines if line)
-                    if buffer:
-                        yield buffer
+                        pending.append(chunk)
+                        size += len(chunk)
+                        if size >= block_bytes and b"\n" in chunk:
+                            data = b"".join(pending)
+                            cut = data.rindex(b"\n") + 1
+                            yield data[:cut]
+                            pending, size = [data[cut:]], len(data) - cut
+                    rest = b"".join(pending)
+                    if rest.strip():
+                        yield rest if rest.endswith(b"\n") else rest + b"\n"
                     return
             except (httpx.TransportError, httpx.HTTPStatusError) as error:
                 # Restarting mid-file would repeat lines; callers upsert, so repeats are harmless.

@@ -1,8 +1,8 @@
 """Reading a store's records from Shopify: bulk exports for full syncs, pages for increments.
 
-Readers yield `Batch`es of rows for shopify_sync.writer, never a whole store at once: a bulk
-export's JSONL is streamed line by line, and children are tied to their parent by `__parentId`
-as they come (from API 2026-01 a child need not follow its parent, so nothing assumes order).
+Readers never hold a whole store at once: a bulk export's JSONL is streamed in blocks of whole
+lines for shopify_sync.bulk_load, and pages and refund lines become `Batch`es of rows for
+shopify_sync.writer.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-
-import orjson
+from typing import TypeVar
 
 from shopify_sync import queries, records
 from shopify_sync.client import ShopifyClient, ShopifyQueryError, ShopifyTransientError
@@ -104,62 +103,27 @@ def _bulk_wait(client: ShopifyClient, operation_id: str) -> dict:
         polls += 1
 
 
-def bulk_export_lines(client: ShopifyClient, query: str) -> tuple[int, Iterator[dict]]:
-    """Runs a bulk query to completion (retrying failed exports) and streams its objects."""
+# A full sync's export reaches the database in blocks of this many bytes of whole lines (a few
+# thousand orders), each written in one transaction (see shopify_sync.bulk_load).
+BULK_BLOCK_BYTES = 8 << 20
+
+
+def bulk_export_url(client: ShopifyClient, query: str) -> str | None:
+    """Runs a bulk query to completion (retrying failed exports); returns its file's address,
+    or None when it found nothing."""
     last_error: Exception | None = None
     for _attempt in range(BULK_ATTEMPTS):
         operation_id = _bulk_start(client, query)
         try:
-            operation = _bulk_wait(client, operation_id)
+            return _bulk_wait(client, operation_id).get("url")
         except BulkOperationFailed as error:
             logger.warning("bulk export failed, starting again", extra={"reason": str(error)})
             last_error = error
-            continue
-        total = int(operation.get("objectCount") or 0)
-        if not operation.get("url"):
-            return 0, iter(())
-        # orjson parses a bulk file several times faster than the standard library.
-        return total, (orjson.loads(line) for line in client.stream_lines(operation["url"]))
     raise last_error or BulkOperationFailed("Shopify's bulk export failed.")
 
 
 def _max(a, b):
     return b if a is None or (b is not None and b > a) else a
-
-
-def bulk_batches(resource: str, objects: Iterator[dict]) -> Iterator[Batch]:
-    """Turns bulk JSONL objects of one resource into batches of rows."""
-    batch = Batch()
-    for obj in objects:
-        parent = obj.get("__parentId")
-        # Progress counts records (customers, products, orders), not their children.
-        batch.objects_read += 0 if parent else 1
-        if resource == "customers":
-            row = records.customer_row(obj)
-            batch.add("customers", row)
-        elif resource == "products":
-            if parent:
-                batch.add("variants", records.variant_row(obj, records.gid_to_id(parent)))
-                continue
-            row = records.product_row(obj)
-            batch.add("products", row)
-        else:
-            if parent:
-                # Line items carry no updatedAt of their own; the order's comes with the order.
-                batch.add("line_items", records.line_item_row(obj, records.gid_to_id(parent), None))
-                continue
-            row = records.order_row(obj)
-            batch.add("orders", row)
-            for refund in obj.get("refunds") or []:
-                refund_fields = records.refund_row(refund, row["shopify_id"])
-                batch.add("refunds", refund_fields)
-                batch.refunds_without_lines.append((refund_fields["shopify_id"], row["shopify_id"]))
-        batch.max_updated_at = _max(batch.max_updated_at, row["updated_at"])
-        if batch.size() >= BATCH_ROWS:
-            yield batch
-            batch = Batch()
-    if batch.size():
-        yield batch
 
 
 # Refund-line queries spend their time waiting for Shopify's answer (100-300 ms away), so enough
@@ -310,18 +274,19 @@ def refund_line_batches(
 
 
 _DONE = object()
+T = TypeVar("T")
 
 
-def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
-    """Reads and parses the next batches in a thread while the caller writes the current one:
-    parsing (Python) and upserting (PostgreSQL) then use both cores. At most `depth` batches wait,
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Reads the next items (blocks of an export) in a thread while the caller writes the
+    current one, so that the database never waits for the download. At most `depth` items wait,
     so memory stays bounded."""
     waiting: queue.Queue = queue.Queue(maxsize=depth)
 
     def produce():
         try:
-            for batch in batches:
-                waiting.put(batch)
+            for item in items:
+                waiting.put(item)
             waiting.put(_DONE)
         except Exception as error:  # noqa: BLE001 - handed to the consumer, raised there
             waiting.put(error)

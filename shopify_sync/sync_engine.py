@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shopify_sync import queries, readers, rollup_hooks, writer
+from shopify_sync import bulk_load, queries, readers, rollup_hooks, writer
 from shopify_sync.client import (
     ShopifyAccessDenied,
     ShopifyAuthError,
@@ -26,6 +26,7 @@ from shopify_sync.client import (
 )
 from shopify_sync.credentials import store_access_token, store_client
 from shopify_sync.models import Store, SyncCursor, SyncRun
+from shopify_sync.records import PayloadError
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,12 @@ def _resource_of(table: str) -> str:
     return next(resource for resource, tables in TABLES_OF.items() if table in tables)
 
 
+def _count_written(ctx: RunContext, table: str, result: writer.UpsertResult) -> None:
+    key_prefix = "" if table in ("products", "customers", "orders") else f"{table}_"
+    ctx.count(_resource_of(table), f"{key_prefix}created", result.created)
+    ctx.count(_resource_of(table), f"{key_prefix}updated", result.updated)
+
+
 def write_batch(ctx: RunContext, batch: readers.Batch, *, seen_at) -> None:
     """One transaction: the batch's rows, its children pruning, rollups, progress and cursor."""
     store_id = ctx.store.pk
@@ -133,10 +140,7 @@ def write_batch(ctx: RunContext, batch: readers.Batch, *, seen_at) -> None:
             rows = [row for row in rows if row[parent_key] in applied.get(parent, set())]
         result = writer.rows_upsert(store_id=store_id, resource=table, rows=rows, seen_at=seen_at)
         applied[table] = result.applied_ids
-        resource = _resource_of(table)
-        key_prefix = "" if table in ("products", "customers", "orders") else f"{table}_"
-        ctx.count(resource, f"{key_prefix}created", result.created)
-        ctx.count(resource, f"{key_prefix}updated", result.updated)
+        _count_written(ctx, table, result)
         if table == "orders":
             changed_orders |= result.changed_ids
         elif table in ("line_items", "refunds"):
@@ -263,22 +267,41 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
 
 
 def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> int:
-    """One bulk export written to the database (refund lines fetched alongside); returns how
-    many records it held."""
+    """One bulk export written to the database block by block (refund lines fetched
+    alongside); returns how many records it held."""
     written = 0
     refund_lines = readers.RefundLineFetcher(_refund_client_factory(ctx))
+    writers = bulk_load.ParallelBlockWriter(
+        resource=resource, store_id=ctx.store.pk, seen_at=seen_at
+    )
+
+    def stored(blocks) -> None:
+        nonlocal written
+        blocks = list(blocks)
+        if not blocks:
+            return
+        for staged in blocks:
+            for table, result in staged.written.items():
+                _count_written(ctx, table, result)
+            ctx.run.progress_done += staged.records
+            written += staged.records
+            refund_lines.submit(staged.refunds)
+        ctx.save_progress()
+
     try:
-        _total, objects = readers.bulk_export_lines(ctx.client, query)
-        for batch in readers.prefetched(readers.bulk_batches(resource, objects)):
+        url = readers.bulk_export_url(ctx.client, query)
+        blocks = ctx.client.stream_blocks(url, readers.BULK_BLOCK_BYTES) if url else iter(())
+        for block in readers.prefetched(blocks):
             _refund_token_refresh(ctx)
-            refund_lines.submit(batch.refunds_without_lines)
-            _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-            written += batch.objects_read
+            writers.submit(block)
+            stored(writers.ready())
             for lines in readers.merged(refund_lines.ready()):
                 _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
+        stored(writers.finish())
         for lines in readers.merged(refund_lines.finish()):
             _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
     finally:
+        writers.close()
         refund_lines.close()
     return written
 
@@ -440,6 +463,9 @@ def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
             raise
         except ShopifyError as error:
             run_fail(run, error.code, str(error))
+            return run
+        except PayloadError as error:
+            run_fail(run, "bad_payload", f"Shopify sent a record Xeno cannot read: {error}.")
             return run
     run.status, run.finished_at = SyncRun.Status.SUCCEEDED, timezone.now()
     run.save(update_fields=["status", "finished_at"])

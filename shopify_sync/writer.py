@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from operator import itemgetter
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from psycopg.errors import UniqueViolation
 
 from shopify_sync.models import (
@@ -39,6 +38,12 @@ class TableSpec:
     guarded: bool = True  # has updated_at / deleted_at
     # Columns a payload may leave out (None): the stored value is kept, else this default.
     keep_when_missing: dict[str, str] = field(default_factory=dict)
+    # Columns besides the key a row cannot be stored without.
+    also_required: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return (*self.key, *self.also_required)
 
     @property
     def table(self) -> str:
@@ -59,7 +64,9 @@ TABLES: dict[str, TableSpec] = {
     ),
     "products": TableSpec(Product, ("shopify_id",), _columns(Product)),
     "variants": TableSpec(ProductVariant, ("shopify_id",), _columns(ProductVariant)),
-    "orders": TableSpec(Order, ("shopify_id",), _columns(Order)),
+    "orders": TableSpec(
+        Order, ("shopify_id",), _columns(Order), also_required=("updated_at", "processed_at")
+    ),
     "line_items": TableSpec(LineItem, ("shopify_id",), _columns(LineItem)),
     # Bulk exports cannot carry a refund's shipping lines: they arrive with its refund lines
     # (refunds_shipping_set), and a refund row without them keeps what is stored.
@@ -87,27 +94,31 @@ class UpsertResult:
     changed_ids: set[int] = field(default_factory=set)
 
 
-def _stage_name(spec: TableSpec) -> str:
+def stage_name(spec: TableSpec) -> str:
     return f"stage_{spec.table}"
 
 
-def _ensure_stage(cursor, spec: TableSpec) -> str:
-    stage = _stage_name(spec)
+def stage_prepare(cursor, spec: TableSpec) -> str:
+    """An empty session-temporary staging table shaped like `spec`'s columns; returns its name."""
+    stage = stage_name(spec)
     columns = ", ".join(spec.columns)
     # A temporary table lives in the session's own schema, whatever the tenant's search_path.
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
         f"SELECT {columns} FROM {spec.table} WITH NO DATA"
     )
+    cursor.execute(f"TRUNCATE {stage}")
+    # A payload without what a row cannot do without is refused here, naming the column.
+    for column in spec.required:
+        cursor.execute(f"ALTER TABLE {stage} ALTER COLUMN {column} SET NOT NULL")
     if spec.keep_when_missing:
         # The upsert looks a kept column up per conflicting row (see _upsert_sql): by index,
         # or a batch of n rows costs n² comparisons (8,000 refunds took 4.7 s).
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {stage}_key ON {stage} ({spec.key[0]})")
-    cursor.execute(f"TRUNCATE {stage}")
     return stage
 
 
-def _upsert_sql(spec: TableSpec, stage: str) -> str:
+def _upsert_sql(spec: TableSpec, stage: str, *, with_ids: bool) -> str:
     key = ", ".join(spec.key)
     first_key = spec.key[0]
     table = spec.table
@@ -168,6 +179,13 @@ def _upsert_sql(spec: TableSpec, stage: str) -> str:
         )
     else:
         joins = ""
+    if with_ids:
+        final = f"SELECT up.{first_key}, up.inserted, {changed} AS changed, {applied} AS applied"
+    else:
+        final = (
+            "SELECT count(*) FILTER (WHERE up.inserted), "
+            f"count(*) FILTER (WHERE NOT up.inserted AND {changed}), NULL, NULL"
+        )
     return f"""
         WITH incoming AS (
             SELECT DISTINCT ON ({key}) * FROM {stage} ORDER BY {order_by}
@@ -180,12 +198,11 @@ def _upsert_sql(spec: TableSpec, stage: str) -> str:
             ON CONFLICT (store_id, {key}) DO UPDATE SET {", ".join(assignments)}
             RETURNING {returning}
         )
-        SELECT up.{first_key}, up.inserted, {changed} AS changed, {applied} AS applied
-        FROM up {joins}
+        {final} FROM up {joins}
     """
 
 
-_SQL_CACHE: dict[str, str] = {}
+_SQL_CACHE: dict[tuple[str, bool], str] = {}
 ANALYZE_FROM_ROWS = 1000
 # Batches this large are checked for being all new (a first sync's); smaller ones are merged,
 # which costs them less than the check.
@@ -205,71 +222,92 @@ def rows_upsert(
     if not rows:
         return UpsertResult()
     with connection.cursor() as cursor:
-        if len(rows) >= INSERT_FROM_ROWS and not _any_stored(cursor, spec, store_id, rows):
+        stage = stage_prepare(cursor, spec)
+        values = itemgetter(*spec.columns)
+        with cursor.cursor.copy(f"COPY {stage} ({', '.join(spec.columns)}) FROM STDIN") as copy:
+            for row in rows:
+                try:
+                    copy.write_row(values(row))
+                except KeyError:  # a payload that leaves optional fields out
+                    copy.write_row(tuple(row.get(c) for c in spec.columns))
+    return staged_write(store_id=store_id, resource=resource, seen_at=seen_at)
+
+
+def staged_write(
+    *, store_id: int, resource: str, seen_at: datetime, with_ids: bool = True
+) -> UpsertResult:
+    """Writes what `resource`'s staging table holds (see stage_prepare) into its table, with the
+    guarantees in this module's docstring. Without `with_ids`, only counts come back (a bulk
+    load's, whose callers need no ids)."""
+    spec = TABLES[resource]
+    stage = stage_name(spec)
+    with connection.cursor() as cursor:
+        first_key = spec.key[0]
+        cursor.execute(f"SELECT count(*), min({first_key}), max({first_key}) FROM {stage}")
+        count, low, high = cursor.fetchone()
+        if not count:
+            return UpsertResult()
+        if count >= INSERT_FROM_ROWS and not _any_stored(cursor, spec, store_id, low, high):
             try:
                 with transaction.atomic():
-                    return _rows_insert(cursor, spec, store_id, rows, seen_at)
-            except UniqueViolation:
+                    return _stage_insert(cursor, spec, store_id, seen_at, with_ids=with_ids)
+            except IntegrityError as error:
+                if not isinstance(error.__cause__, UniqueViolation):
+                    raise
                 # A key arrived twice in the batch, or was stored meanwhile (a webhook):
                 # the upsert below sorts it out.
-                pass
-        return _rows_merge(cursor, resource, store_id, rows, seen_at)
+        return _stage_merge(cursor, spec, store_id, seen_at, count=count, with_ids=with_ids)
 
 
-def _any_stored(cursor, spec: TableSpec, store_id: int, rows: list[dict]) -> bool:
+def _any_stored(cursor, spec: TableSpec, store_id: int, low: int, high: int) -> bool:
     """Whether a stored row's key falls in the batch's key range (so a row of the batch may be
-    stored already). A first sync's batches are all new: they are copied straight into the
-    table, at about the speed of a plain COPY."""
-    first_key = spec.key[0]
-    keys = [row[first_key] for row in rows]
+    stored already). A first sync's batches are all new: they go straight into the table."""
     cursor.execute(
         f"SELECT EXISTS (SELECT 1 FROM {spec.table} "
-        f"WHERE store_id = %s AND {first_key} BETWEEN %s AND %s)",
-        [store_id, min(keys), max(keys)],
+        f"WHERE store_id = %s AND {spec.key[0]} BETWEEN %s AND %s)",
+        [store_id, low, high],
     )
     return cursor.fetchone()[0]
 
 
-def _copy_rows(cursor, copy_sql: str, columns, rows: list[dict], *, before=(), after=()) -> None:
-    """COPY of `rows`' `columns`, with the same `before` and `after` values on every line."""
-    values = itemgetter(*columns)
-    with cursor.cursor.copy(copy_sql) as copy:
-        for row in rows:
-            try:
-                copy.write_row((*before, *values(row), *after))
-            except KeyError:  # a payload that leaves optional fields out
-                copy.write_row((*before, *(row.get(c) for c in columns), *after))
+def _stage_insert(cursor, spec: TableSpec, store_id: int, seen_at, *, with_ids) -> UpsertResult:
+    """Staged rows none of which is stored yet (raises IntegrityError if one is)."""
+    values = [
+        f"COALESCE({c}, {spec.keep_when_missing[c]})" if c in spec.keep_when_missing else c
+        for c in spec.columns
+    ]
+    stamp_columns, stamp = (("synced_at",), ("%(seen_at)s",)) if spec.guarded else ((), ())
+    first_key = spec.key[0]
+    cursor.execute(
+        f"INSERT INTO {spec.table} ({', '.join(('store_id', *spec.columns, *stamp_columns))}) "
+        f"SELECT %(store_id)s, {', '.join((*values, *stamp))} FROM {stage_name(spec)} "
+        + (f"RETURNING {first_key}" if with_ids else ""),
+        {"store_id": store_id, "seen_at": seen_at},
+    )
+    if not with_ids:
+        return UpsertResult(created=cursor.rowcount)
+    keys = {key for (key,) in cursor.fetchall()}
+    return UpsertResult(created=len(keys), applied_ids=keys, changed_ids=set(keys))
 
 
-def _rows_insert(cursor, spec: TableSpec, store_id: int, rows: list[dict], seen_at) -> UpsertResult:
-    """COPY of rows none of which is stored yet (raises UniqueViolation if one is)."""
-    defaults = {column: Decimal(value) for column, value in spec.keep_when_missing.items()}
-    if defaults:
-        rows = [
-            {**row, **{c: v for c, v in defaults.items() if row.get(c) is None}} for row in rows
-        ]
-    stamp_columns, stamp = (("synced_at",), (seen_at,)) if spec.guarded else ((), ())
-    columns = ", ".join(("store_id", *spec.columns, *stamp_columns))
-    copy_sql = f"COPY {spec.table} ({columns}) FROM STDIN"
-    _copy_rows(cursor, copy_sql, spec.columns, rows, before=(store_id,), after=stamp)
-    keys = {row[spec.key[0]] for row in rows}
-    return UpsertResult(created=len(rows), applied_ids=keys, changed_ids=set(keys))
-
-
-def _rows_merge(cursor, resource: str, store_id: int, rows: list[dict], seen_at) -> UpsertResult:
-    """Staging COPY, then one `INSERT ... ON CONFLICT` with the guarantees in the docstring."""
-    spec = TABLES[resource]
-    result = UpsertResult()
-    stage = _ensure_stage(cursor, spec)
-    _copy_rows(cursor, f"COPY {stage} ({', '.join(spec.columns)}) FROM STDIN", spec.columns, rows)
-    if len(rows) >= ANALYZE_FROM_ROWS:
+def _stage_merge(cursor, spec: TableSpec, store_id: int, seen_at, *, count, with_ids):
+    """One `INSERT ... ON CONFLICT` of the staged rows."""
+    stage = stage_name(spec)
+    if count >= ANALYZE_FROM_ROWS:
         # A fresh temporary table has no statistics; without them the planner may choose
         # nested loops over thousands of rows. Small batches are served well by them.
         # Only the columns the upsert joins and sorts on: the rest would cost time for nothing.
         analyzed = (*spec.key, "updated_at") if spec.guarded else spec.key
         cursor.execute(f"ANALYZE {stage} ({', '.join(analyzed)})")
-    sql = _SQL_CACHE.get(resource) or _SQL_CACHE.setdefault(resource, _upsert_sql(spec, stage))
+    cache_key = (spec.table, with_ids)
+    sql = _SQL_CACHE.get(cache_key) or _SQL_CACHE.setdefault(
+        cache_key, _upsert_sql(spec, stage, with_ids=with_ids)
+    )
     cursor.execute(sql, {"seen_at": seen_at, "store_id": store_id})
+    result = UpsertResult()
+    if not with_ids:
+        result.created, result.updated, _, _ = cursor.fetchone()
+        return result
     for natural_id, inserted, changed, applied in cursor.fetchall():
         if applied:
             result.applied_ids.add(natural_id)
