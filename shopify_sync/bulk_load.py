@@ -344,9 +344,11 @@ class ParallelBlockWriter:
     tenant's schema; finished blocks come back through `ready` and `finish`.
 
     Blocks are independent (children find their parent by id, not by order), so they may
-    commit in any order. At most two blocks per writer wait, so memory stays bounded. Called
-    inside a transaction, whose uncommitted rows other connections cannot see, it writes each
-    block on the caller's connection instead, as `submit` gets it."""
+    commit in any order. At most two blocks per writer wait, so memory stays bounded.
+
+    An export of one block (a small store's, an increment's window) is written on the caller's
+    connection when it ends: new connections would cost it more than they save. So is every
+    block inside a transaction, whose uncommitted rows other connections cannot see."""
 
     def __init__(self, *, resource: str, store_id: int, seen_at: datetime):
         self._arguments = {"resource": resource, "store_id": store_id, "seen_at": seen_at}
@@ -355,10 +357,14 @@ class ParallelBlockWriter:
         self._outbox: queue.Queue = queue.Queue()
         self._submitted = self._returned = 0
         self._closed = False
-        writers = 0 if connection.in_atomic_block else WRITERS
+        self._serial = connection.in_atomic_block
+        self._first: bytes | None = None  # held until a second block shows writers are worth it
+        self._threads: list[threading.Thread] = []
+
+    def _start(self) -> None:
         self._threads = [
             threading.Thread(target=self._work, name=f"bulk-writer-{n}", daemon=True)
-            for n in range(writers)
+            for n in range(WRITERS)
         ]
         for thread in self._threads:
             thread.start()
@@ -386,10 +392,17 @@ class ParallelBlockWriter:
 
     def submit(self, block: bytes) -> None:
         self._submitted += 1
-        if self._threads:
-            self._inbox.put(block)
-        else:
+        if self._serial:
             self._outbox.put(self._write(block))
+        elif self._threads:
+            self._inbox.put(block)
+        elif self._first is None:
+            self._first = block
+        else:
+            self._start()
+            self._inbox.put(self._first)
+            self._inbox.put(block)
+            self._first = None
 
     def _take(self, *, wait: bool) -> StagedBlock | None:
         try:
@@ -408,6 +421,9 @@ class ParallelBlockWriter:
 
     def finish(self) -> Iterator[StagedBlock]:
         """Waits for every submitted block, yielding each, then stops the writers."""
+        if self._first is not None:
+            block, self._first = self._first, None
+            self._outbox.put(self._write(block))
         try:
             while self._returned < self._submitted:
                 yield self._take(wait=True)
@@ -419,6 +435,7 @@ class ParallelBlockWriter:
         if self._closed:
             return
         self._closed = True
+        self._first = None
         while True:
             try:
                 self._inbox.get_nowait()
