@@ -1,6 +1,6 @@
-"""Set-based writes of synced rows: COPY into a session-temporary staging table, then one
-`INSERT ... ON CONFLICT` per batch; or, for a large batch whose keys cannot be stored yet (a first
-sync's), COPY straight into the table.
+"""Set-based writes of synced rows from a session-temporary staging table (filled by COPY of row
+dicts, or by shopify_sync.bulk_load's SQL): one `INSERT ... ON CONFLICT` per batch; or, for a
+large batch whose keys cannot be stored yet (a first sync's), a plain INSERT into the table.
 
 Guarantees, whatever order payloads arrive in and however often:
 - a row is keyed by (store, natural key); writing the same payload twice changes nothing;
