@@ -227,7 +227,6 @@ class StagedBlock:
 
     tables: tuple[str, ...]
     records: int = 0  # customers, products or orders: what progress counts
-    max_updated_at: datetime | None = None
     # (refund id, order id) of the block's refunds, whose lines come from separate queries.
     refunds: list[tuple[int, int]] = field(default_factory=list)
     # What block_write stored, per table.
@@ -242,8 +241,6 @@ def _raw_stage_prepare(cursor) -> None:
 def _transform_sql(table: str, stage: str) -> str:
     source, expressions = TRANSFORMS[table]
     spec = TABLES[table]
-    missing = set(spec.columns) - set(expressions)
-    assert not missing, f"no bulk expression for {table}.{missing}"
     columns = ", ".join(spec.columns)
     values = ", ".join(expressions[column] for column in spec.columns)
     return f"INSERT INTO {stage} ({columns}) SELECT {values} {source}"
@@ -279,8 +276,8 @@ def block_stage(*, resource: str, block: bytes) -> StagedBlock:
         except (DataError, IntegrityError, psycopg.DataError) as error:
             raise _payload_error(resource, error) from error
         root = stage_name(TABLES[tables[0]])
-        cursor.execute(f"SELECT count(*), max(updated_at) FROM {root}")  # noqa: S608
-        staged.records, staged.max_updated_at = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {root}")  # noqa: S608
+        (staged.records,) = cursor.fetchone()
         if resource == "orders":
             refunds = stage_name(TABLES["refunds"])
             cursor.execute(f"SELECT shopify_id, order_shopify_id FROM {refunds}")  # noqa: S608
