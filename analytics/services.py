@@ -5,7 +5,7 @@ sees a half-applied sync. Work is set-based SQL and proportional to the days and
 batch touched, not to the size of the store.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from django.db import connection
 
@@ -177,7 +177,12 @@ _DAY_TABLES = (
 _CUSTOMER_TABLES = ("analytics_customer_day", "analytics_customer_stats")
 
 
-def rollups_refresh(*, store_id: int, order_shopify_ids: Collection[int] | None = None) -> None:
+def rollups_refresh(
+    *,
+    store_id: int,
+    order_shopify_ids: Collection[int] | None = None,
+    before_refunds: Callable[[], None] | None = None,
+) -> None:
     """Brings the store's rollups up to date with its raw rows.
 
     With `order_shopify_ids`, recomputes exactly what those orders touch: their local days (old
@@ -186,6 +191,10 @@ def rollups_refresh(*, store_id: int, order_shopify_ids: Collection[int] | None 
     rollups from scratch (after a full sync, or when the store's timezone changed). Either way the
     result equals a rebuild from scratch. Run it in the transaction that wrote the raw rows;
     concurrent refreshes of one store are serialised by an advisory lock.
+
+    A rebuild calls `before_refunds` once the order facts are in, before any statement that reads
+    refunds: a full sync still fetching refund lines lets it wait there. Each later statement
+    sees what was committed before it began (READ COMMITTED), so those lines are counted.
     """
     store = Store.objects.only("iana_timezone").get(pk=store_id)
     ids = None if order_shopify_ids is None else sorted({int(i) for i in order_shopify_ids})
@@ -196,7 +205,7 @@ def rollups_refresh(*, store_id: int, order_shopify_ids: Collection[int] | None 
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), %s)", [store_id])
         rollups_changed()
         if ids is None:
-            _rebuild(cursor, params)
+            _rebuild(cursor, params, before_refunds=before_refunds)
             return
         old_days, old_customers = _touched_keys(cursor, params)
         for table in ("analytics_order_fact", "analytics_refund_fact"):
@@ -213,11 +222,11 @@ def rollups_refresh(*, store_id: int, order_shopify_ids: Collection[int] | None 
         _refresh_customers(cursor, params, scoped=True)
 
 
-def _rebuild(cursor, params: dict) -> None:
+def _rebuild(cursor, params: dict, *, before_refunds: Callable[[], None] | None) -> None:
     tables = ("analytics_order_fact", "analytics_refund_fact", *_DAY_TABLES, *_CUSTOMER_TABLES)
     for table in tables:
         cursor.execute(f"DELETE FROM {table} WHERE store_id = %(store)s", params)  # noqa: S608
-    _insert_facts(cursor, params, scoped=False)
+    _insert_facts(cursor, params, scoped=False, before_refunds=before_refunds)
     _refresh_days(cursor, params, scoped=False)
     _refresh_customers(cursor, params, scoped=False)
 
@@ -241,7 +250,7 @@ def _touched_keys(cursor, params: dict) -> tuple[set, set]:
     return set(days or ()), {c for c in customers or () if c is not None}
 
 
-def _insert_facts(cursor, params: dict, *, scoped: bool) -> None:
+def _insert_facts(cursor, params: dict, *, scoped: bool, before_refunds=None) -> None:
     def by_order(column: str) -> str:
         return _in(column, "ids", scoped=scoped)
 
@@ -251,6 +260,8 @@ def _insert_facts(cursor, params: dict, *, scoped: bool) -> None:
         ),
         params,
     )
+    if before_refunds is not None:
+        before_refunds()
     cursor.execute(
         _REFUND_FACTS.format(
             line_scope=by_order("order_shopify_id"), refund_scope=by_order("r.order_shopify_id")

@@ -240,35 +240,64 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
         searches = [""]
     ctx.checkpoint(**{f"{resource}_seen_at": seen_at.isoformat()})
     windows_done = ctx.run.checkpoint.get(f"{resource}_windows_done", 0)
-    for number, search in enumerate(searches):
-        if number < windows_done:
-            continue
-        written = _export_window(
-            ctx, resource, queries.bulk_query(templates[resource], search), seen_at=seen_at
-        )
-        ctx.checkpoint(**{f"{resource}_windows_done": number + 1})
-        if number < len(searches) - 1:
-            # The recent months are visible on the dashboard before older ones arrive.
-            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
-            if ctx.pause_after_recent and written:
-                raise RunPaused
-    deleted = _mark_unseen_deleted(ctx, resource, seen_at)
-    ctx.count(resource, "deleted", deleted)
-    with transaction.atomic():
-        if resource == "orders":
-            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
-        cursor, _ = SyncCursor.objects.get_or_create(store=ctx.store, resource=resource)
-        # Whatever changed after the export started is picked up by the next increment.
-        moment = seen_at - INCREMENTAL_OVERLAP
-        if cursor.updated_at_cursor is None or cursor.updated_at_cursor < moment:
-            cursor.updated_at_cursor = moment
-        cursor.last_full_sync_at = cursor.last_success_at = timezone.now()
-        cursor.save()
+    rebuild = rollup_hooks.StoreRebuild(store_id=ctx.store.pk) if resource == "orders" else None
+    deleted: int | None = None
+
+    def records_written() -> None:
+        # Every record is in (refund lines may still be coming): what was not seen is gone,
+        # and the rollup rebuild starts while the last refund lines arrive.
+        nonlocal deleted
+        deleted = _mark_unseen_deleted(ctx, resource, seen_at)
+        if rebuild is not None:
+            rebuild.start()
+
+    try:
+        for number, search in enumerate(searches):
+            if number < windows_done:
+                continue
+            last = number == len(searches) - 1
+            written = _export_window(
+                ctx,
+                resource,
+                queries.bulk_query(templates[resource], search),
+                seen_at=seen_at,
+                records_written=records_written if last else None,
+            )
+            ctx.checkpoint(**{f"{resource}_windows_done": number + 1})
+            if not last:
+                # The recent months are visible on the dashboard before older ones arrive.
+                rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+                if ctx.pause_after_recent and written:
+                    raise RunPaused
+        if deleted is None:  # resumed after its last window
+            deleted = _mark_unseen_deleted(ctx, resource, seen_at)
+        ctx.count(resource, "deleted", deleted)
+        with transaction.atomic():
+            if rebuild is not None:
+                rebuild.finish()
+                ctx.changed_orders = set()  # the rebuild counted them
+            _cursor_after_full_sync(ctx, resource, seen_at)
+    finally:
+        if rebuild is not None:
+            rebuild.close()
 
 
-def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> int:
+def _cursor_after_full_sync(ctx: RunContext, resource: str, seen_at) -> None:
+    cursor, _ = SyncCursor.objects.get_or_create(store=ctx.store, resource=resource)
+    # Whatever changed after the export started is picked up by the next increment.
+    moment = seen_at - INCREMENTAL_OVERLAP
+    if cursor.updated_at_cursor is None or cursor.updated_at_cursor < moment:
+        cursor.updated_at_cursor = moment
+    cursor.last_full_sync_at = cursor.last_success_at = timezone.now()
+    cursor.save()
+
+
+def _export_window(
+    ctx: RunContext, resource: str, query: str, *, seen_at, records_written=None
+) -> int:
     """One bulk export written to the database block by block (refund lines fetched
-    alongside); returns how many records it held."""
+    alongside); returns how many records it held. `records_written` is called once every block
+    is stored, while refund lines may still be coming."""
     written = 0
     refund_lines = readers.RefundLineFetcher(_refund_client_factory(ctx))
     writers = bulk_load.ParallelBlockWriter(
@@ -298,6 +327,8 @@ def _export_window(ctx: RunContext, resource: str, query: str, *, seen_at) -> in
             for lines in readers.merged(refund_lines.ready()):
                 _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
         stored(writers.finish())
+        if records_written is not None:
+            records_written()
         for lines in readers.merged(refund_lines.finish()):
             _commit_batch(ctx, lines, seen_at=seen_at, refresh_rollups=False)
     finally:
