@@ -176,6 +176,11 @@ def test_every_simulated_export_gives_the_same_rows_as_records(simulator, tenant
             url = readers.bulk_export_url(client, queries.bulk_query(template, ""))
             block = b"".join(client.stream_blocks(url))
             _assert_same_rows(resource, block)
+            # Small blocks hold whole lines, and all of them.
+            small = list(client.stream_blocks(url, block_bytes=4096))
+            assert len(small) > 1
+            assert all(part.endswith(b"\n") for part in small)
+            assert b"".join(small) == block
 
 
 @pytest.mark.parametrize(
