@@ -329,7 +329,7 @@ class ShopifyClient:
                     response.raise_for_status()
                     pending: list[bytes] = []
                     size = 0
-                    for chunk in response.iter_bytes(1 << 20):
+                    for chunk in response.iter_bytes(min(block_bytes, 1 << 20)):
                         pending.append(chunk)
                         size += len(chunk)
                         if size >= block_bytes and b"\n" in chunk:
