@@ -23,7 +23,14 @@ from django.db import DataError, IntegrityError, OperationalError, connection, t
 from django_tenants.utils import schema_context
 
 from shopify_sync.client import ShopifyError
-from shopify_sync.writer import TABLES, UpsertResult, stage_name, stage_prepare, staged_write
+from shopify_sync.writer import (
+    RESOURCE_TABLES,
+    TABLES,
+    UpsertResult,
+    stage_name,
+    stage_prepare,
+    staged_write,
+)
 
 RAW_STAGE = "stage_bulk_lines"
 
@@ -214,10 +221,10 @@ TRANSFORMS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 
+# What an export of each resource holds (refund lines come from queries of their own).
 TABLES_OF_EXPORT = {
-    "customers": ("customers",),
-    "products": ("products", "variants"),
-    "orders": ("orders", "line_items", "refunds"),
+    resource: tuple(table for table in tables if table in TRANSFORMS)
+    for resource, tables in RESOURCE_TABLES.items()
 }
 
 

@@ -34,11 +34,7 @@ RESOURCE_ORDER = ("products", "customers", "orders")
 INCREMENTAL_OVERLAP = timedelta(minutes=5)
 RECENT_WINDOW = timedelta(days=30)
 ORDERS_WITHOUT_READ_ALL = timedelta(days=60)
-TABLES_OF = {
-    "customers": ("customers",),
-    "products": ("products", "variants"),
-    "orders": ("orders", "line_items", "refunds", "refund_lines"),
-}
+TABLES_OF = writer.RESOURCE_TABLES
 
 
 class ResourceBusy(Exception):

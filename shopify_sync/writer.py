@@ -85,6 +85,14 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+# Each synced resource's tables, parent first.
+RESOURCE_TABLES = {
+    "customers": ("customers",),
+    "products": ("products", "variants"),
+    "orders": ("orders", "line_items", "refunds", "refund_lines"),
+}
+
+
 @dataclass
 class UpsertResult:
     created: int = 0
@@ -98,19 +106,23 @@ def stage_name(spec: TableSpec) -> str:
     return f"stage_{spec.table}"
 
 
+def _stage_columns(spec: TableSpec) -> str:
+    """`spec`'s columns with their table's types; a payload without what a row cannot do without
+    is refused on staging, naming the column."""
+    fields = {f.column: f for f in spec.model._meta.concrete_fields}
+    return ", ".join(
+        f"{column} {fields[column].db_type(connection)}"
+        + (" NOT NULL" if column in spec.required else "")
+        for column in spec.columns
+    )
+
+
 def stage_prepare(cursor, spec: TableSpec) -> str:
     """An empty session-temporary staging table shaped like `spec`'s columns; returns its name."""
     stage = stage_name(spec)
-    columns = ", ".join(spec.columns)
     # A temporary table lives in the session's own schema, whatever the tenant's search_path.
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
-        f"SELECT {columns} FROM {spec.table} WITH NO DATA"
-    )
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({_stage_columns(spec)})")
     cursor.execute(f"TRUNCATE {stage}")
-    # A payload without what a row cannot do without is refused here, naming the column.
-    for column in spec.required:
-        cursor.execute(f"ALTER TABLE {stage} ALTER COLUMN {column} SET NOT NULL")
     if spec.keep_when_missing:
         # The upsert looks a kept column up per conflicting row (see _upsert_sql): by index,
         # or a batch of n rows costs n² comparisons (8,000 refunds took 4.7 s).
@@ -216,7 +228,8 @@ def rows_upsert(
     rows: Iterable[dict],
     seen_at: datetime,
 ) -> UpsertResult:
-    """Writes `rows` (dicts from shopify_sync.records) for one table in one statement."""
+    """Writes `rows` (dicts from shopify_sync.records) for one table: COPY into its staging
+    table, then `staged_write`."""
     spec = TABLES[resource]
     rows = list(rows)
     if not rows:
