@@ -12,8 +12,10 @@ bucket holds what the query is expected to cost, so THROTTLED answers are rare, 
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -166,6 +168,13 @@ def _throttle_code(payload: dict) -> bool:
     )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One certificate-verifying TLS context for every client. Building one loads the CA bundle,
+    about 50 ms of CPU, and a full sync opens a client in each of its refund-fetching threads."""
+    return httpx.create_ssl_context()
+
+
 class ShopifyClient:
     """GraphQL Admin API access for one store. Not shared between stores or threads."""
 
@@ -186,7 +195,9 @@ class ShopifyClient:
         self._token_provider = token_provider
         self._on_auth_error = on_auth_error
         self._sleep = sleep
-        self._http = httpx.Client(timeout=TIMEOUT, limits=httpx.Limits(max_connections=4))
+        self._http = httpx.Client(
+            timeout=TIMEOUT, limits=httpx.Limits(max_connections=4), verify=_tls_context()
+        )
         self._owner_thread = threading.get_ident()
         # Clients of one store working side by side share the bucket they all drain.
         self.throttle = throttle or ThrottleState()
@@ -350,7 +361,7 @@ class ShopifyClient:
 def _token_request(shop_domain: str, form: dict) -> dict:
     url = f"{admin_base_url(shop_domain)}/admin/oauth/access_token"
     try:
-        response = httpx.post(url, data=form, timeout=TIMEOUT)
+        response = httpx.post(url, data=form, timeout=TIMEOUT, verify=_tls_context())
     except httpx.TransportError as error:
         raise ShopifyUnreachable(
             f"{shop_domain} did not answer ({type(error).__name__}). Check the shop domain."

@@ -51,3 +51,28 @@ def test_threads_in_flight_follow_how_fast_shopify_answers(delay, allowed):
 
     assert len(batches) == 40
     assert shop.most_in_flight in allowed
+
+
+def test_clients_share_one_tls_context(monkeypatch):
+    """Every refund-fetching thread opens a client. Building a TLS context loads the CA bundle,
+    about 50 ms of CPU each, so all clients share a single context."""
+    import ssl
+
+    from shopify_sync import client as client_module
+
+    built = []
+    original = ssl.create_default_context
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    client_module._tls_context.cache_clear()
+    clients = [
+        client_module.ShopifyClient("shop.myshopify.com", lambda: "token")
+        for _ in range(readers.REFUND_FETCHERS)
+    ]
+    for client in clients:
+        client.close()
+    assert len(built) == 1
