@@ -116,6 +116,24 @@ def _rows_written(store) -> dict[str, int]:
     }
 
 
+def _wal_position() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
+
+
+def _wal_bytes_since(position: str) -> int:
+    """Bytes of write-ahead log the whole server wrote since `position`: what every change costs
+    in disk writes and replication, whichever connection made it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [position])
+        return int(cursor.fetchone()[0])
+
+
 def _copy_baseline(store) -> float:
     """Seconds a plain COPY takes to load the same order and line item rows into scratch tables
     shaped like ours (same columns and indexes)."""
@@ -168,17 +186,21 @@ def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> 
         store = _connect(base_url, tenant, "bench")
         with schema_context(tenant.schema_name):
             run = SyncRun.objects.create(store=store, kind="full", resources=["orders"])
+            wal_before = _wal_position()
             started = time.perf_counter()
             run = run_execute(run_id=run.pk)
             total = time.perf_counter() - started
+            first_wal = _wal_bytes_since(wal_before)
             assert run.status == "succeeded", run.error_message
             rows = _rows_written(store)
             first_exports, first_count = sum(export_seconds), len(export_seconds)
             # The daily reconciling sync reads everything again: every row is already stored.
             again = SyncRun.objects.create(store=store, kind="full", resources=["orders"])
+            wal_before = _wal_position()
             started = time.perf_counter()
             again = run_execute(run_id=again.pk)
             again_total = time.perf_counter() - started
+            again_wal = _wal_bytes_since(wal_before)
             assert again.status == "succeeded", again.error_message
             again_load = again_total - sum(export_seconds[first_count:])
             # Before the baseline, whose buffers are the benchmark's, not the sync's.
@@ -202,6 +224,10 @@ def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> 
         print(
             f"the same full sync again, every row already stored: ingest {again_load:.1f} s, "
             f"{rows['orders'] / again_load:,.0f} orders/s"
+        )
+        print(
+            f"database log (WAL) written: first sync {first_wal / 2**20:,.0f} MB, "
+            f"the same sync again {again_wal / 2**20:,.0f} MB"
         )
         print(f"peak memory of the syncing process: {peak_mb:.0f} MB")
     finally:

@@ -331,7 +331,11 @@ def block_write(*, resource: str, block: bytes, store_id: int, seen_at: datetime
         staged = block_stage(resource=resource, block=block)
         for table in staged.tables:
             staged.written[table] = staged_write(
-                store_id=store_id, resource=table, seen_at=seen_at, with_ids=False
+                store_id=store_id,
+                resource=table,
+                seen_at=seen_at,
+                with_ids=False,
+                remember_unchanged=True,
             )
     return staged
 

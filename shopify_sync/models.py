@@ -6,6 +6,7 @@ children). Money is NUMERIC(14, 2) in the store's currency. Rows that disappeare
 kept with `deleted_at` set, so reports exclude them without losing history.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -218,6 +219,29 @@ class RefundLineItem(models.Model):
             )
         ]
         indexes = [models.Index(fields=["store", "order_shopify_id"], name="refund_line_order")]
+
+
+class UnchangedKeys(models.Model):
+    """Keys of rows that a full sync found exactly as stored and so did not write, one list per
+    block and table. The sync's deletion pass counts them as seen, as it does rows stamped with
+    `synced_at`, then clears them.
+
+    Rewriting every row only to stamp it made the daily reconciling sync rewrite the whole store;
+    a list of keys per block costs a few bytes a row."""
+
+    # No database constraint: nothing here is read without its store, and deleting a store still
+    # deletes these (Django cascades).
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    seen_at = models.DateTimeField(help_text="the full sync's start, as in synced_at")
+    resource = models.CharField(max_length=16, help_text="a shopify_sync.writer.TABLES key")
+    shopify_ids = ArrayField(models.BigIntegerField())
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["store", "seen_at", "resource"], name="unchanged_keys_sync")
+        ]
 
 
 class SyncRun(models.Model):

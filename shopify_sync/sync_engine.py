@@ -235,8 +235,15 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
     else:
         searches = [""]
     ctx.checkpoint(**{f"{resource}_seen_at": seen_at.isoformat()})
+    # What an earlier full sync remembered and did not clear (it failed or was abandoned).
+    writer.unchanged_forget(
+        store_id=ctx.store.pk, resources=TABLES_OF[resource], keep_seen_at=seen_at
+    )
     windows_done = ctx.run.checkpoint.get(f"{resource}_windows_done", 0)
     rebuild = rollup_hooks.StoreRebuild(store_id=ctx.store.pk) if resource == "orders" else None
+    first_full_sync = not SyncCursor.objects.filter(
+        store=ctx.store, resource=resource, last_full_sync_at__isnull=False
+    ).exists()
     deleted: int | None = None
 
     def records_written() -> None:
@@ -260,8 +267,10 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
                 records_written=records_written if last else None,
             )
             ctx.checkpoint(**{f"{resource}_windows_done": number + 1})
-            if not last:
-                # The recent months are visible on the dashboard before older ones arrive.
+            if not last and first_full_sync:
+                # The recent months are visible on the dashboard before older ones arrive. A
+                # store synced before has its dashboard: the final rebuild updates it, and a
+                # rebuild here would cost as much again.
                 rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
                 if ctx.pause_after_recent and written:
                     raise RunPaused
@@ -334,6 +343,12 @@ def _export_window(
 
 
 def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
+    """Marks what the run did not see deleted, once: a resumed run that writes its last window
+    again does not see the rows that earlier windows found unchanged, whose records are cleared
+    here."""
+    done = f"{resource}_deleted"
+    if done in ctx.run.checkpoint:
+        return ctx.run.checkpoint[done]
     # Orders this token can no longer see (older than 60 days without read_all_orders) are
     # not gone from Shopify, so they are not marked deleted.
     visible_since = _orders_visible_since(ctx.store) if resource == "orders" else None
@@ -349,6 +364,8 @@ def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
             )
             if table == resource:
                 deleted += count
+        writer.unchanged_forget(store_id=ctx.store.pk, resources=TABLES_OF[resource])
+        ctx.checkpoint(**{done: deleted})
     return deleted
 
 

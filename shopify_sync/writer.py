@@ -6,7 +6,9 @@ Guarantees, whatever order payloads arrive in and however often:
 - a row is keyed by (store, natural key); writing the same payload twice changes nothing;
 - an older payload never overwrites a newer row (compared on Shopify's `updated_at`);
 - a row that reappears is undeleted; every row written is stamped with `synced_at`, so a complete
-  full sync can mark what it did not see as deleted.
+  full sync can mark what it did not see as deleted;
+- a row that arrives exactly as stored is not written again. A full sync remembers it as seen
+  (UnchangedKeys) instead of stamping it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from shopify_sync.models import (
     ProductVariant,
     Refund,
     RefundLineItem,
+    UnchangedKeys,
 )
 
 
@@ -214,7 +217,7 @@ def _upsert_sql(spec: TableSpec, stage: str, *, with_ids: bool) -> str:
     """
 
 
-_SQL_CACHE: dict[tuple[str, bool], str] = {}
+_SQL_CACHE: dict[tuple, str] = {}
 ANALYZE_FROM_ROWS = 1000
 # Batches this large are checked for being all new (a first sync's); smaller ones are merged,
 # which costs them less than the check.
@@ -247,11 +250,17 @@ def rows_upsert(
 
 
 def staged_write(
-    *, store_id: int, resource: str, seen_at: datetime, with_ids: bool = True
+    *,
+    store_id: int,
+    resource: str,
+    seen_at: datetime,
+    with_ids: bool = True,
+    remember_unchanged: bool = False,
 ) -> UpsertResult:
     """Writes what `resource`'s staging table holds (see stage_prepare) into its table, with the
     guarantees in this module's docstring. Without `with_ids`, only counts come back (a bulk
-    load's, whose callers need no ids)."""
+    load's, whose callers need no ids). A full sync asks to `remember_unchanged` rows, which
+    its deletion pass (unseen_mark_deleted) then counts as seen."""
     spec = TABLES[resource]
     stage = stage_name(spec)
     with connection.cursor() as cursor:
@@ -269,7 +278,55 @@ def staged_write(
                     raise
                 # A key arrived twice in the batch, or was stored meanwhile (a webhook):
                 # the upsert below sorts it out.
-        return _stage_merge(cursor, spec, store_id, seen_at, count=count, with_ids=with_ids)
+        if count >= ANALYZE_FROM_ROWS:
+            # A fresh temporary table has no statistics; without them the planner may choose
+            # nested loops over thousands of rows. Small batches are served well by them.
+            # Only the columns the statements below join and sort on.
+            analyzed = (*spec.key, "updated_at") if spec.guarded else spec.key
+            cursor.execute(f"ANALYZE {stage} ({', '.join(analyzed)})")
+        unchanged: set[int] = set()
+        if spec.guarded:
+            params = {"store_id": store_id, "seen_at": seen_at, "resource": resource}
+            cache_key = (spec.table, "unchanged", remember_unchanged)
+            sql = _SQL_CACHE.get(cache_key) or _SQL_CACHE.setdefault(
+                cache_key, _unchanged_sql(spec, remember=remember_unchanged)
+            )
+            cursor.execute(sql, params)
+            unchanged = {key for (key,) in cursor.fetchall()}
+            if len(unchanged) == count:
+                return UpsertResult(applied_ids=unchanged if with_ids else set())
+        result = _stage_merge(cursor, spec, store_id, seen_at, with_ids=with_ids)
+        if with_ids:
+            result.applied_ids |= unchanged
+        return result
+
+
+def _unchanged_sql(spec: TableSpec, *, remember: bool) -> str:
+    """Takes the staged rows that are exactly as stored out of the staging table, returning
+    their keys; with `remember`, records them as seen by this sync (UnchangedKeys)."""
+    stage, first_key = stage_name(spec), spec.key[0]
+    stored = ", ".join(f"t.{c}" for c in spec.columns)
+    # A kept column left out of the payload (NULL) keeps the stored value: see _upsert_sql.
+    staged = ", ".join(
+        f"COALESCE(s.{c}, t.{c})" if c in spec.keep_when_missing else f"s.{c}" for c in spec.columns
+    )
+    remembered = ""
+    if remember:
+        remembered = (
+            f", remembered AS (INSERT INTO {UnchangedKeys._meta.db_table} "
+            "(store_id, seen_at, resource, shopify_ids) "
+            f"SELECT %(store_id)s, %(seen_at)s, %(resource)s, array_agg({first_key}) "
+            "FROM unchanged HAVING count(*) > 0)"
+        )
+    return f"""
+        WITH unchanged AS (
+            DELETE FROM {stage} s USING {spec.table} t
+            WHERE t.store_id = %(store_id)s AND t.{first_key} = s.{first_key}
+              AND t.deleted_at IS NULL AND ({stored}) IS NOT DISTINCT FROM ({staged})
+            RETURNING s.{first_key}
+        ){remembered}
+        SELECT DISTINCT {first_key} FROM unchanged
+    """
 
 
 def _any_stored(cursor, spec: TableSpec, store_id: int, low: int, high: int) -> bool:
@@ -303,15 +360,9 @@ def _stage_insert(cursor, spec: TableSpec, store_id: int, seen_at, *, with_ids) 
     return UpsertResult(created=len(keys), applied_ids=keys, changed_ids=set(keys))
 
 
-def _stage_merge(cursor, spec: TableSpec, store_id: int, seen_at, *, count, with_ids):
+def _stage_merge(cursor, spec: TableSpec, store_id: int, seen_at, *, with_ids):
     """One `INSERT ... ON CONFLICT` of the staged rows."""
     stage = stage_name(spec)
-    if count >= ANALYZE_FROM_ROWS:
-        # A fresh temporary table has no statistics; without them the planner may choose
-        # nested loops over thousands of rows. Small batches are served well by them.
-        # Only the columns the upsert joins and sorts on: the rest would cost time for nothing.
-        analyzed = (*spec.key, "updated_at") if spec.guarded else spec.key
-        cursor.execute(f"ANALYZE {stage} ({', '.join(analyzed)})")
     cache_key = (spec.table, with_ids)
     sql = _SQL_CACHE.get(cache_key) or _SQL_CACHE.setdefault(
         cache_key, _upsert_sql(spec, stage, with_ids=with_ids)
@@ -386,7 +437,8 @@ def unseen_mark_deleted(
     deleted_at: datetime,
     orders_created_since: datetime | None = None,
 ) -> int:
-    """After a complete full sync: rows not written since `seen_since` no longer exist in Shopify.
+    """After a complete full sync: rows neither written since `seen_since` nor remembered unchanged
+    by the sync that began then (staged_write's `remember_unchanged`) no longer exist in Shopify.
 
     Deletion also moves `updated_at` forward, so an older payload arriving later cannot bring the
     row back. With `orders_created_since`, only orders created since then (and their children)
@@ -405,11 +457,19 @@ def unseen_mark_deleted(
         params = [*params, store_id, orders_created_since]
     with connection.cursor() as cursor:
         if spec.guarded:
+            # Seen: written since the sync began, or found unchanged by it.
+            unchanged = (
+                f"AND NOT EXISTS (SELECT 1 FROM {UnchangedKeys._meta.db_table} u, "
+                "unnest(u.shopify_ids) AS k(shopify_id) "
+                "WHERE u.store_id = %s AND u.seen_at = %s AND u.resource = %s "
+                f"AND k.shopify_id = {spec.table}.shopify_id)"
+            )
             cursor.execute(
                 f"UPDATE {spec.table} SET deleted_at = %s, "
                 f"updated_at = GREATEST(updated_at, %s) "
-                f"WHERE store_id = %s AND deleted_at IS NULL AND synced_at < %s {window}",
-                params,
+                f"WHERE store_id = %s AND deleted_at IS NULL AND synced_at < %s {window} "
+                f"{unchanged}",
+                [*params, store_id, seen_since, resource],
             )
         else:
             # Refund lines go with refunds that are gone.
@@ -420,6 +480,17 @@ def unseen_mark_deleted(
                 [store_id, store_id],
             )
         return cursor.rowcount
+
+
+def unchanged_forget(*, store_id: int, resources: tuple[str, ...], keep_seen_at=None) -> None:
+    """Clears what full syncs remembered as seen (UnchangedKeys) in `resources`' tables, but for
+    the sync that began at `keep_seen_at`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {UnchangedKeys._meta.db_table} WHERE store_id = %s "
+            "AND resource = ANY(%s) AND seen_at IS DISTINCT FROM %s",
+            [store_id, list(resources), keep_seen_at],
+        )
 
 
 def records_mark_deleted(

@@ -5,11 +5,22 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Max
 from django_tenants.utils import schema_context
 
 from shopify_sync.credentials import store_client
-from shopify_sync.models import RefundLineItem, Store, SyncRun
+from shopify_sync.models import (
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    ProductVariant,
+    Refund,
+    RefundLineItem,
+    Store,
+    SyncRun,
+    UnchangedKeys,
+)
 from shopify_sync.queries import REFUND_CHUNK
 from shopify_sync.readers import refund_line_batch
 from shopify_sync.services import sync_request
@@ -43,6 +54,15 @@ def _assert_long_refunds_are_paged_to_the_end(store):
     assert batch.complete_parents["refunds"] == {r for r, _ in long_refunds}
 
 
+def _last_written(store) -> dict[str, object]:
+    """When each synced table of the store was last written to (synced_at)."""
+    models = (Customer, Product, ProductVariant, Order, LineItem, Refund)
+    return {
+        model.__name__: model.objects.filter(store=store).aggregate(Max("synced_at"))
+        for model in models
+    }
+
+
 def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
     simulator, celery_worker, tenant_a, tenant_b, cleanup_stores
 ):
@@ -67,8 +87,9 @@ def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
     with schema_context(tenant_b.schema_name):
         assert not Store.objects.filter(shop_domain="acme.myshopify.com").exists()
 
-    # Running it again changes nothing.
+    # Running it again changes nothing, and writes no row that has not changed.
     with schema_context(tenant_a.schema_name):
+        last_written = _last_written(store)
         again, created = sync_request(
             store=store, kind="full", resources=["customers", "products", "orders"]
         )
@@ -83,6 +104,8 @@ def test_connecting_a_store_runs_a_full_sync_equal_to_shopify(
                 counts.get("deleted", 0),
             ) == (0, 0, 0), resource
         assert_matches_shopify(simulator, "acme", store)
+        assert _last_written(store) == last_written
+        assert not UnchangedKeys.objects.filter(store_id=store.pk).exists()
 
 
 def test_sync_store_command_waits_and_prints_a_json_summary(

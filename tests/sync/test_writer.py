@@ -135,3 +135,111 @@ def test_a_large_batch_never_overwrites_a_newer_stored_row(store):
     assert 500 not in result.applied_ids
     newer = Customer.objects.get(store=store, shopify_id=500)
     assert (newer.email, newer.number_of_orders) == ("n", 3)
+
+
+def _stage_customers(rows) -> None:
+    """Puts `rows` in the customers' staging table, as a bulk block does."""
+    spec = writer.TABLES["customers"]
+    with connection.cursor() as cursor:
+        stage = writer.stage_prepare(cursor, spec)
+        with cursor.cursor.copy(f"COPY {stage} ({', '.join(spec.columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in spec.columns])
+
+
+def _row_versions(store) -> dict[int, str]:
+    """Where each stored customer's row version lies (ctid): a write, even of equal values,
+    moves it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shopify_id, ctid::text FROM shopify_sync_customer WHERE store_id = %s",
+            [store.pk],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_payloads_equal_to_the_stored_rows_are_not_written_again(store):
+    rows = _customers(range(1, 6))
+    _upsert(store, "customers", rows)
+    before = _row_versions(store)
+    changed = _customer(3, at=T0 + dt.timedelta(hours=1), orders=4, spent=Decimal("8.00"))
+    # Totals left out (None) keep the stored ones: that payload is unchanged too.
+    no_totals = rows[3] | {"number_of_orders": None, "amount_spent": None}
+
+    result = _upsert(store, "customers", [rows[0], rows[1], changed, no_totals])
+
+    assert (result.created, result.updated) == (0, 1)
+    assert result.changed_ids == {3}
+    assert result.applied_ids == {1, 2, 3, 4}
+    after = _row_versions(store)
+    assert [i for i in before if before[i] != after[i]] == [3]
+
+
+def test_a_full_sync_counts_the_unchanged_rows_it_skipped_as_seen(store):
+    _upsert(store, "customers", _customers(range(1, 6)))
+    sync_began = T0 + dt.timedelta(days=1)
+    # The full sync's export holds customers 1 to 3 as stored and 4 changed; 5 is gone.
+    export = [
+        *_customers(range(1, 4)),
+        _customer(4, at=sync_began, orders=7, spent=Decimal("70.00")),
+    ]
+    _stage_customers(export)
+
+    result = writer.staged_write(
+        store_id=store.pk,
+        resource="customers",
+        seen_at=sync_began,
+        with_ids=False,
+        remember_unchanged=True,
+    )
+    deleted = writer.unseen_mark_deleted(
+        store_id=store.pk,
+        resource="customers",
+        seen_since=sync_began,
+        deleted_at=sync_began + dt.timedelta(hours=1),
+    )
+
+    assert (result.created, result.updated, deleted) == (0, 1, 1)
+    gone = Customer.objects.filter(store=store, deleted_at__isnull=False)
+    assert list(gone.values_list("shopify_id", flat=True)) == [5]
+    # Another sync's records do not count for this one, and clearing them leaves none.
+    later = sync_began + dt.timedelta(days=1)
+    assert (
+        writer.unseen_mark_deleted(
+            store_id=store.pk,
+            resource="customers",
+            seen_since=later,
+            deleted_at=later,
+        )
+        == 4
+    )
+    writer.unchanged_forget(store_id=store.pk, resources=("customers",))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM shopify_sync_unchangedkeys")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_resumed_full_sync_does_not_mark_deleted_twice(store):
+    """A run resumed after its deletion pass writes its last window again: the rows earlier
+    windows found unchanged are not seen again (their records are cleared), and must stay."""
+    from shopify_sync.models import SyncRun
+    from shopify_sync.sync_engine import RunContext, _mark_unseen_deleted
+
+    _upsert(store, "customers", _customers(range(1, 6)))
+    sync_began = T0 + dt.timedelta(days=1)
+    run = SyncRun.objects.create(store=store, kind="full", resources=["customers"])
+    context = RunContext(run, client=None)
+    _stage_customers(_customers(range(1, 5)))  # 5 is gone
+    writer.staged_write(
+        store_id=store.pk,
+        resource="customers",
+        seen_at=sync_began,
+        with_ids=False,
+        remember_unchanged=True,
+    )
+
+    assert _mark_unseen_deleted(context, "customers", sync_began) == 1
+    resumed = RunContext(SyncRun.objects.get(pk=run.pk), client=None)
+    assert _mark_unseen_deleted(resumed, "customers", sync_began) == 1
+
+    assert Customer.objects.filter(store=store, deleted_at__isnull=True).count() == 4
