@@ -234,7 +234,7 @@ class StagedBlock:
 
     tables: tuple[str, ...]
     records: int = 0  # customers, products or orders: what progress counts
-    # (refund id, order id) of the block's refunds, whose lines come from separate queries.
+    # (refund id, order id) of the block's refunds whose lines must be fetched, by other queries.
     refunds: list[tuple[int, int]] = field(default_factory=list)
     # What block_write stored, per table.
     written: dict[str, UpsertResult] = field(default_factory=dict)
@@ -337,7 +337,32 @@ def block_write(*, resource: str, block: bytes, store_id: int, seen_at: datetime
                 with_ids=False,
                 remember_unchanged=True,
             )
+        if staged.refunds:
+            staged.refunds = _refunds_needing_lines(store_id=store_id, refunds=staged.refunds)
     return staged
+
+
+def _refunds_needing_lines(*, store_id: int, refunds: list[tuple[int, int]]):
+    """The block's refunds whose lines and shipping must be fetched: those just written, which
+    the write left in the staging table (it takes unchanged rows out), and unchanged ones without
+    a line stored (a run that stopped before their lines came, or a refund of shipping only).
+
+    A refund cannot be edited, so an unchanged one has the lines it had: the daily reconciling
+    sync would otherwise query Shopify again for every refund the store ever made."""
+    refund_table = TABLES["refunds"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT shopify_id FROM {stage_name(refund_table)}")  # noqa: S608
+        written = {refund_id for (refund_id,) in cursor.fetchall()}
+        unchanged = [refund_id for refund_id, _ in refunds if refund_id not in written]
+        with_lines: set[int] = set()
+        if unchanged:
+            cursor.execute(
+                f"SELECT DISTINCT refund_shopify_id FROM {TABLES['refund_lines'].table} "  # noqa: S608
+                "WHERE store_id = %s AND refund_shopify_id = ANY(%s)",
+                [store_id, unchanged],
+            )
+            with_lines = {refund_id for (refund_id,) in cursor.fetchall()}
+    return [refund for refund in refunds if refund[0] not in with_lines]
 
 
 # Blocks written at once, each by a thread with a database connection of its own. Parsing and

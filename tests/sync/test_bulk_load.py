@@ -257,3 +257,26 @@ def test_parallel_writers_store_every_block_and_stop_on_a_bad_one(transactional_
 
         assert not Order.objects.filter(store=store, shopify_id=8001).exists()
         assert not [t for t in threading.enumerate() if t.name.startswith("bulk-writer")]
+
+
+def test_lines_are_fetched_for_new_refunds_and_stored_ones_without_lines(tenant_schema):
+    """A refund cannot be edited: a full sync asks for the lines of new refunds, and of stored
+    ones that have none yet (a run stopped before they came), not again for the others."""
+    store = Store.objects.create(shop_domain="refunds.myshopify.com", name="Refunds")
+    block = FIXTURE.read_bytes()
+
+    def refunds_to_fetch() -> list[tuple[int, int]]:
+        staged = bulk_load.block_write(
+            resource="orders", block=block, store_id=store.pk, seen_at=timezone.now()
+        )
+        return staged.refunds
+
+    assert refunds_to_fetch() == [(7001, 5001)]  # new
+    assert refunds_to_fetch() == [(7001, 5001)]  # stored, without lines
+    line = {c: None for c in writer.TABLES["refund_lines"].columns}
+    line |= {"refund_shopify_id": 7001, "order_shopify_id": 5001, "line_item_shopify_id": 6001}
+    line |= {"quantity": 1, "subtotal": 10, "total_tax": 0, "restock_type": ""}
+    writer.rows_upsert(
+        store_id=store.pk, resource="refund_lines", rows=[line], seen_at=timezone.now()
+    )
+    assert refunds_to_fetch() == []  # stored with its lines
