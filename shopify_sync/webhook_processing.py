@@ -164,6 +164,7 @@ def store_data_erase(*, store: Store) -> None:
     """Deletes everything synced from the store, rollups included (the store row stays)."""
     for spec in writer.TABLES.values():
         spec.model.objects.filter(store=store).delete()
+    writer.unchanged_forget(store_id=store.pk, resources=tuple(writer.TABLES))
     rollup_hooks.store_rebuilt(store_id=store.pk)
 
 

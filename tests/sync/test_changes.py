@@ -10,9 +10,21 @@ import time
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from shopify_sync.models import Order, Refund, Store, SyncRun, WebhookEvent
+from analytics.models import DailySales
+from shopify_sync.models import (
+    Customer,
+    LineItem,
+    Order,
+    Product,
+    Refund,
+    Store,
+    SyncRun,
+    UnchangedKeys,
+    WebhookEvent,
+)
 from shopify_sync.services import store_connect, sync_request
 from tests.sync.conftest import wait_for_runs
 from tests.sync.helpers import assert_matches_shopify, shopify_stats, xeno_stats
@@ -228,3 +240,87 @@ def test_two_concurrent_requests_for_one_store_give_one_run(
 
     assert len({run.pk for run, _created in results}) == 1
     assert sorted(created for _run, created in results) == [False, True]
+
+
+def _deliver(client, *, secret: str, shop: str, topic: str, payload: dict, event_id: str):
+    body = json.dumps(payload).encode()
+    response = client.post(
+        "/webhooks/shopify/",
+        body,
+        content_type="application/json",
+        HTTP_HOST="localhost",
+        HTTP_X_SHOPIFY_TOPIC=topic,
+        HTTP_X_SHOPIFY_SHOP_DOMAIN=f"{shop}.myshopify.com",
+        HTTP_X_SHOPIFY_EVENT_ID=event_id,
+        HTTP_X_SHOPIFY_WEBHOOK_ID=event_id,
+        HTTP_X_SHOPIFY_HMAC_SHA256=_sign(body, secret),
+    )
+    assert response.status_code == 200
+
+
+def _wait_applied(store: Store) -> None:
+    deadline = time.monotonic() + 20
+    while WebhookEvent.objects.filter(store=store, processed_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the webhook was not applied"
+        time.sleep(0.1)
+
+
+def test_privacy_webhooks_erase_a_customers_details_then_the_stores_data(
+    simulator, celery_worker, tenant_a, client, cleanup_stores, caplog
+):
+    store = _connect_and_sync(simulator, "initech", tenant_a, cleanup_stores)
+    secret = simulator.info("initech").client_secret
+    with schema_context(tenant_a.schema_name):
+        order = Order.objects.filter(store=store, customer_shopify_id__isnull=False).first()
+        customer_id = order.customer_shopify_id
+        others = Customer.objects.filter(store=store).exclude(shopify_id=customer_id)
+        others_with_email = others.exclude(email="").count()
+        assert others_with_email > 0
+    connection.set_schema_to_public()
+
+    # Shopify's payload (../shared/shopify-fixtures/webhooks/customers__redact.json).
+    redact = {
+        "shop_id": 954889,
+        "shop_domain": "initech.myshopify.com",
+        "customer": {"id": customer_id, "email": "john@example.com", "phone": "555-625-1199"},
+        "orders_to_redact": [order.shopify_id],
+    }
+    with caplog.at_level("INFO", logger="shopify_sync"):
+        _deliver(
+            client,
+            secret=secret,
+            shop="initech",
+            topic="customers/redact",
+            payload=redact,
+            event_id="evt-redact-customer",
+        )
+        with schema_context(tenant_a.schema_name):
+            _wait_applied(store)
+            customer = Customer.objects.get(store=store, shopify_id=customer_id)
+            personal = ("email", "first_name", "last_name", "phone", "city")
+            assert [getattr(customer, field) for field in personal] == [""] * len(personal)
+            theirs = Order.objects.filter(store=store, customer_shopify_id=customer_id)
+            assert theirs.exists() and not theirs.exclude(email="").exists()
+            assert others.exclude(email="").count() == others_with_email
+
+        with schema_context(tenant_a.schema_name):
+            # What a reconciling sync that stopped midway leaves: keys it found unchanged.
+            UnchangedKeys.objects.create(
+                store=store, seen_at=timezone.now(), resource="customers", shopify_ids=[customer_id]
+            )
+        shop_redact = {"shop_id": 954889, "shop_domain": "initech.myshopify.com"}
+        _deliver(
+            client,
+            secret=secret,
+            shop="initech",
+            topic="shop/redact",
+            payload=shop_redact,
+            event_id="evt-redact-shop",
+        )
+        with schema_context(tenant_a.schema_name):
+            _wait_applied(store)
+            for model in (Customer, Product, Order, LineItem, Refund, UnchangedKeys):
+                assert not model.objects.filter(store_id=store.pk).exists(), model.__name__
+            assert not DailySales.objects.filter(store_id=store.pk).exists()
+    applied = [r for r in caplog.records if r.getMessage() == "webhook applied"]
+    assert {r.topic for r in applied} >= {"customers/redact", "shop/redact"}
