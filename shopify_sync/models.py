@@ -221,6 +221,21 @@ class RefundLineItem(models.Model):
         indexes = [models.Index(fields=["store", "order_shopify_id"], name="refund_line_order")]
 
 
+class CustomerRedaction(models.Model):
+    """A customer whose personal details Shopify asked Xeno to erase (customers/redact). Syncs
+    and webhooks blank those details on the way in, so that a record Shopify still sends does not
+    bring them back."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer_shopify_id = models.BigIntegerField(null=True)
+    # Orders Shopify named in the request (a guest's orders have no customer id).
+    order_shopify_ids = ArrayField(models.BigIntegerField(), default=list)
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "customer_shopify_id"], name="redaction_store")]
+
+
 class UnchangedKeys(models.Model):
     """Keys of rows that a full sync found exactly as stored and so did not write, one list per
     block and table. The sync's deletion pass counts them as seen, as it does rows stamped with

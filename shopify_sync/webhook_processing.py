@@ -22,7 +22,14 @@ from django_tenants.utils import schema_context
 from shopify_sync import queries, records, rollup_hooks, writer
 from shopify_sync.credentials import store_client
 from shopify_sync.crypto import secret_decrypt
-from shopify_sync.models import Customer, Order, ProductVariant, Store, WebhookEvent
+from shopify_sync.models import (
+    Customer,
+    CustomerRedaction,
+    Order,
+    ProductVariant,
+    Store,
+    WebhookEvent,
+)
 from shopify_sync.readers import Batch
 from tenants.hosts import main_host_url
 from tenants.models import ConnectedShop
@@ -152,10 +159,14 @@ def _delete(store: Store, resource: str, payload: dict, when) -> None:
 
 def _redact_customer(store: Store, payload: dict) -> None:
     customer_id = records.gid_to_id((payload.get("customer") or {}).get("id"))
+    order_ids = [records.gid_to_id(i) for i in payload.get("orders_to_redact") or []]
+    # Remembered, so that what Shopify still sends of this customer is blanked on the way in.
+    CustomerRedaction.objects.create(
+        store=store, customer_shopify_id=customer_id, order_shopify_ids=order_ids
+    )
     Customer.objects.filter(store=store, shopify_id=customer_id).update(
         email="", first_name="", last_name="", phone="", city=""
     )
-    order_ids = [records.gid_to_id(i) for i in payload.get("orders_to_redact") or []]
     Order.objects.filter(store=store, customer_shopify_id=customer_id).update(email="")
     Order.objects.filter(store=store, shopify_id__in=order_ids).update(email="")
 

@@ -23,6 +23,7 @@ from psycopg.errors import UniqueViolation
 
 from shopify_sync.models import (
     Customer,
+    CustomerRedaction,
     LineItem,
     Order,
     Product,
@@ -269,6 +270,8 @@ def staged_write(
         count, low, high = cursor.fetchone()
         if not count:
             return UpsertResult()
+        if resource in _PERSONAL_COLUMNS:
+            _redactions_apply(cursor, resource, store_id)
         if count >= INSERT_FROM_ROWS and not _any_stored(cursor, spec, store_id, low, high):
             try:
                 with transaction.atomic():
@@ -299,6 +302,32 @@ def staged_write(
         if with_ids:
             result.applied_ids |= unchanged
         return result
+
+
+# What customers/redact erases, per table.
+_PERSONAL_COLUMNS = {
+    "customers": ("email", "first_name", "last_name", "phone", "city"),
+    "orders": ("email",),
+}
+
+
+def _redactions_apply(cursor, resource: str, store_id: int) -> None:
+    """Blanks the personal details of redacted customers (CustomerRedaction) in the staged rows
+    of `resource`, before anything is written."""
+    redactions = CustomerRedaction._meta.db_table
+    customers = f"(SELECT customer_shopify_id FROM {redactions} WHERE store_id = %(store_id)s)"
+    if resource == "customers":
+        match = f"s.shopify_id IN {customers}"
+    else:
+        named = (
+            f"(SELECT unnest(order_shopify_ids) FROM {redactions} WHERE store_id = %(store_id)s)"
+        )
+        match = f"s.customer_shopify_id IN {customers} OR s.shopify_id IN {named}"
+    blank = ", ".join(f"{column} = ''" for column in _PERSONAL_COLUMNS[resource])
+    cursor.execute(
+        f"UPDATE {stage_name(TABLES[resource])} s SET {blank} WHERE {match}",
+        {"store_id": store_id},
+    )
 
 
 def _unchanged_sql(spec: TableSpec, *, remember: bool) -> str:

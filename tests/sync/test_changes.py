@@ -303,6 +303,15 @@ def test_privacy_webhooks_erase_a_customers_details_then_the_stores_data(
             assert theirs.exists() and not theirs.exclude(email="").exists()
             assert others.exclude(email="").count() == others_with_email
 
+        # Shopify still sends the customer: a full sync does not bring the details back.
+        with schema_context(tenant_a.schema_name):
+            _sync(store, "full")
+            customer.refresh_from_db()
+            assert [getattr(customer, field) for field in personal] == [""] * len(personal)
+            assert not theirs.exclude(email="").exists()
+            assert others.exclude(email="").count() == others_with_email
+        connection.set_schema_to_public()
+
         with schema_context(tenant_a.schema_name):
             # What a reconciling sync that stopped midway leaves: keys it found unchanged.
             UnchangedKeys.objects.create(
