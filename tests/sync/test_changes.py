@@ -285,15 +285,14 @@ def test_privacy_webhooks_erase_a_customers_details_then_the_stores_data(
         "customer": {"id": customer_id, "email": "john@example.com", "phone": "555-625-1199"},
         "orders_to_redact": [order.shopify_id],
     }
-    with caplog.at_level("INFO", logger="shopify_sync"):
+
+    def deliver(topic: str, payload: dict, *, event_id: str) -> None:
         _deliver(
-            client,
-            secret=secret,
-            shop="initech",
-            topic="customers/redact",
-            payload=redact,
-            event_id="evt-redact-customer",
+            client, secret=secret, shop="initech", topic=topic, payload=payload, event_id=event_id
         )
+
+    with caplog.at_level("INFO", logger="shopify_sync"):
+        deliver("customers/redact", redact, event_id="evt-redact-customer")
         with schema_context(tenant_a.schema_name):
             _wait_applied(store)
             customer = Customer.objects.get(store=store, shopify_id=customer_id)
@@ -318,14 +317,7 @@ def test_privacy_webhooks_erase_a_customers_details_then_the_stores_data(
                 store=store, seen_at=timezone.now(), resource="customers", shopify_ids=[customer_id]
             )
         shop_redact = {"shop_id": 954889, "shop_domain": "initech.myshopify.com"}
-        _deliver(
-            client,
-            secret=secret,
-            shop="initech",
-            topic="shop/redact",
-            payload=shop_redact,
-            event_id="evt-redact-shop",
-        )
+        deliver("shop/redact", shop_redact, event_id="evt-redact-shop")
         with schema_context(tenant_a.schema_name):
             _wait_applied(store)
             for model in (Customer, Product, Order, LineItem, Refund, UnchangedKeys):
