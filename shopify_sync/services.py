@@ -138,18 +138,12 @@ def store_connect(
             info = client.execute(queries.SHOP)
     except shopify_client.ShopifyError as error:
         raise ValidationError(f"Shopify did not accept these credentials: {error}") from error
-    shop = info["shop"]
-    store.name = shop.get("name") or domain
-    store.iana_timezone = shop.get("ianaTimezone") or "UTC"
-    store.currency = shop.get("currencyCode") or "USD"
-    store.granted_scopes = sorted(
-        scope["handle"] for scope in info["currentAppInstallation"]["accessScopes"]
-    )
+    _store_details_set(store, info)
     verdict = scope_preflight(store.granted_scopes)
     if not verdict.can_sync:
         raise ValidationError(" ".join(verdict.sentences()) + " Add these scopes to the app.")
     # Only these fields: the token may have been renewed (and saved) during the shop query.
-    store.save(update_fields=["name", "iana_timezone", "currency", "granted_scopes", "updated_at"])
+    store.save(update_fields=_STORE_DETAILS)
     tenant = Tenant.objects.get(schema_name=connection.schema_name)
     ConnectedShop.objects.create(shop_domain=domain, tenant=tenant)
     audit_record(
@@ -176,6 +170,29 @@ def store_connect(
         )
     logger.info("store connected", extra={"shop": domain})
     return store, verdict
+
+
+_STORE_DETAILS = ["name", "iana_timezone", "currency", "granted_scopes", "updated_at"]
+
+
+def _store_details_set(store: Store, info: dict) -> None:
+    """The store's name, timezone, currency and granted scopes from Shopify's `shop` answer."""
+    shop = info["shop"]
+    store.name = shop.get("name") or store.shop_domain
+    store.iana_timezone = shop.get("ianaTimezone") or "UTC"
+    store.currency = shop.get("currencyCode") or "USD"
+    store.granted_scopes = sorted(
+        scope["handle"] for scope in info["currentAppInstallation"]["accessScopes"]
+    )
+
+
+def store_details_update(*, store: Store, info: dict) -> bool:
+    """Keeps the store's details as Shopify has them now (a full sync asks); returns whether the
+    timezone changed, which moves every order to another local day."""
+    timezone_before = store.iana_timezone
+    _store_details_set(store, info)
+    store.save(update_fields=_STORE_DETAILS)
+    return store.iana_timezone != timezone_before
 
 
 def sync_request(

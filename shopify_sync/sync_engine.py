@@ -443,6 +443,17 @@ def run_fail(run: SyncRun, code: str, message: str) -> None:
     run.save(update_fields=["status", "error_code", "error_message", "finished_at"])
 
 
+def _store_details_refresh(ctx: RunContext) -> None:
+    """A merchant may rename the store, change its timezone or grant more scopes in Shopify. A
+    new timezone moves orders to other local days: the rollups are rebuilt in it."""
+    from shopify_sync.services import store_details_update
+
+    info = ctx.client.execute(queries.SHOP)
+    with transaction.atomic():
+        if store_details_update(store=ctx.store, info=info):
+            rollup_hooks.store_rebuilt(store_id=ctx.store.pk)
+
+
 def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
     """Executes the run (again, if a worker died during it), resuming at its checkpoint.
     Returns it in its final state, or queued again when it paused after its recent orders
@@ -471,6 +482,7 @@ def run_execute(*, run_id: int, pause_after_recent: bool = False) -> SyncRun:
             with store_client(store) as client:
                 ctx = RunContext(run, client, pause_after_recent=pause_after_recent)
                 if run.kind != SyncRun.Kind.INCREMENTAL and not resuming:
+                    _store_details_refresh(ctx)
                     counts = shopify_counts(ctx)
                     run.progress_done = 0
                     run.progress_total = sum(counts[r] for r in resources)

@@ -6,6 +6,8 @@ import hmac
 import json
 import threading
 import time
+from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -325,3 +327,27 @@ def test_privacy_webhooks_erase_a_customers_details_then_the_stores_data(
             assert not DailySales.objects.filter(store_id=store.pk).exists()
     applied = [r for r in caplog.records if r.getMessage() == "webhook applied"]
     assert {r.topic for r in applied} >= {"customers/redact", "shop/redact"}
+
+
+def test_a_full_sync_follows_a_new_store_timezone_to_the_dashboards_days(
+    simulator, celery_worker, tenant_a, cleanup_stores
+):
+    store = _connect_and_sync(simulator, "hooli", tenant_a, cleanup_stores)
+    config = simulator.simulator.shop("hooli").config
+    timezone_before = config.timezone
+    config.timezone = "Asia/Tokyo"  # the merchant changes it in Shopify
+    try:
+        with schema_context(tenant_a.schema_name):
+            # Customers only: the new timezone alone moves the orders' days.
+            run, _ = sync_request(store=store, kind="full", resources=["customers"])
+            (finished, *_older) = wait_for_runs(store)
+            assert finished.pk == run.pk and finished.status == SyncRun.Status.SUCCEEDED
+            store.refresh_from_db()
+            assert store.iana_timezone == "Asia/Tokyo"
+            tokyo = ZoneInfo("Asia/Tokyo")
+            orders = Order.objects.filter(store=store, deleted_at__isnull=True, test=False)
+            expected = Counter(order.processed_at.astimezone(tokyo).date() for order in orders)
+            days = DailySales.objects.filter(store_id=store.pk, orders__gt=0)
+            assert {day.day: day.orders for day in days} == dict(expected)
+    finally:
+        config.timezone = timezone_before
