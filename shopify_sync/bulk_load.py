@@ -64,21 +64,36 @@ def _enum(key: str) -> str:
 
 
 def _money(key: str, source: str = "line") -> str:
-    """A MoneyBag's shop amount, a MoneyV2's amount, or a plain Money scalar; 0 when missing."""
-    bag = f"{source} -> '{key}'"
-    amount = (
-        f"CASE jsonb_typeof({bag}) WHEN 'object' "
-        f"THEN coalesce({bag} #>> '{{shopMoney,amount}}', {bag} ->> 'amount') "
-        f"ELSE {bag} #>> '{{}}' END"
+    """A MoneyBag's shop amount, a MoneyV2's amount, or a plain Money scalar; 0 when missing.
+
+    `key` may be a path (`taxLines,0,priceSet`). The MoneyBag, by far the most common, is read in
+    one walk of the path, without first taking out a copy of the bag: a quarter less time."""
+    bag = f"{source} #> '{{{key}}}'"
+    other = (
+        f"CASE jsonb_typeof({bag}) WHEN 'object' THEN {source} #>> '{{{key},amount}}' "
+        f"ELSE {source} #>> '{{{key}}}' END"
     )
+    amount = f"coalesce({source} #>> '{{{key},shopMoney,amount}}', {other})"
     return f"coalesce(NULLIF({amount}, '')::numeric, 0)"
 
 
 def _tags(key: str = "tags") -> str:
+    """A list of tags joined by ", ", as Shopify's REST payloads give them.
+
+    A list of plain strings is joined in its JSON text: with no backslash in it, every quote
+    delimits a string, so removing the `", "` between elements leaves no quote exactly when all
+    elements are strings. Anything else (escapes, other kinds of element) takes the general
+    path, a subquery per row: 0.11 s per 100,000 orders, against 0.07 s."""
+    text = f"(line -> '{key}')::text"
+    inner = f"substr({text}, 3, length({text}) - 4)"
+    general = f"array_to_string(ARRAY(SELECT jsonb_array_elements_text(line -> '{key}')), ', ')"
     return (
         f"CASE jsonb_typeof(line -> '{key}') "
-        f"WHEN 'array' THEN array_to_string(ARRAY(SELECT jsonb_array_elements_text(line -> '{key}'"
-        f")), ', ') ELSE {_text(key)} END"
+        f"WHEN 'array' THEN CASE WHEN {text} = '[]' THEN '' "
+        f"WHEN {text} LIKE '[\"%\"]' AND strpos({text}, '\\') = 0 "
+        f"AND strpos(replace({inner}, '\", \"', ''), '\"') = 0 "
+        f"THEN replace({inner}, '\", \"', ', ') ELSE {general} END "
+        f"ELSE {_text(key)} END"
     )
 
 
@@ -102,7 +117,13 @@ ROOT = f"NOT ({PARENT})"
 
 _PROCESSED = f"coalesce({_when('processedAt')}, {_when('createdAt')})"
 _TAX_LINES = f"jsonb_array_elements({_list('taxLines')}) AS t"
-_LINE_TAX = f"coalesce((SELECT sum({_money('priceSet', 't')}) FROM {_TAX_LINES}), 0)"  # noqa: S608
+_TAX_SUM = f"coalesce((SELECT sum({_money('priceSet', 't')}) FROM {_TAX_LINES}), 0)"  # noqa: S608
+# Most line items have one tax line or none: read straight, without a subquery per line
+# (0.34 s per 211,000 line items, against 0.15 s).
+_LINE_TAX = (
+    f"CASE coalesce(jsonb_array_length({_list('taxLines')}), 0) WHEN 0 THEN 0 "
+    f"WHEN 1 THEN {_money('taxLines,0,priceSet')} ELSE {_TAX_SUM} END"
+)
 _REFUND_CREATED = f"coalesce({_when('createdAt', 'r')}, {_when('updatedAt', 'r')})"
 
 # Per staging table: where its rows come from, and each column's expression.
@@ -262,6 +283,10 @@ def block_stage(*, resource: str, block: bytes) -> StagedBlock:
     tables = TABLES_OF_EXPORT[resource]
     staged = StagedBlock(tables=tables)
     with connection.cursor() as cursor:
+        # The raw table is never analyzed, so the planner guesses it 20 times larger than a
+        # block and compiles the orders statement with JIT: 30 ms per block, for a statement
+        # that takes 40 ms without it.
+        cursor.execute("SET LOCAL jit = off")
         _raw_stage_prepare(cursor)
         # CSV with delimiter and quote characters that JSON text never holds unescaped: each
         # line arrives whole in `line`, with no escapes interpreted.

@@ -58,6 +58,49 @@ ODD_ORDERS = [
         ],
     },
     {"id": "gid://shopify/LineItem/92", "__parentId": "gid://shopify/Order/71", "taxLines": None},
+    # Tags whose JSON text has escapes, quotes or the separator inside a tag.
+    {
+        "id": "gid://shopify/Order/73",
+        "updatedAt": "2026-02-01T10:00:00Z",
+        "createdAt": "2026-02-01T09:00:00Z",
+        "tags": ['say "hi"'],
+    },
+    {
+        "id": "gid://shopify/Order/74",
+        "updatedAt": "2026-02-01T10:00:00Z",
+        "createdAt": "2026-02-01T09:00:00Z",
+        "tags": ["a\\b", "c"],
+    },
+    {
+        "id": "gid://shopify/Order/75",
+        "updatedAt": "2026-02-01T10:00:00Z",
+        "createdAt": "2026-02-01T09:00:00Z",
+        "tags": ["x, y", "Kōbō"],
+    },
+    {
+        "id": "gid://shopify/Order/76",
+        "updatedAt": "2026-02-01T10:00:00Z",
+        "createdAt": "2026-02-01T09:00:00Z",
+        "tags": ["", ""],
+    },
+    {
+        "id": "gid://shopify/Order/77",
+        "updatedAt": "2026-02-01T10:00:00Z",
+        "createdAt": "2026-02-01T09:00:00Z",
+        "tags": ["tab\there"],
+    },
+    # One tax line as a MoneyV2, one as a plain amount, and none.
+    {
+        "id": "gid://shopify/LineItem/93",
+        "__parentId": "gid://shopify/Order/73",
+        "taxLines": [{"priceSet": {"amount": "0.70"}}],
+    },
+    {
+        "id": "gid://shopify/LineItem/94",
+        "__parentId": "gid://shopify/Order/73",
+        "taxLines": [{"priceSet": "0.05"}],
+    },
+    {"id": "gid://shopify/LineItem/95", "__parentId": "gid://shopify/Order/74", "taxLines": []},
 ]
 ODD_CUSTOMERS = [
     {
