@@ -260,6 +260,8 @@ def _insert_facts(cursor, params: dict, *, scoped: bool, before_refunds=None) ->
         ),
         params,
     )
+    if not scoped:
+        _facts_analyze(cursor, "analytics_order_fact")
     if before_refunds is not None:
         before_refunds()
     cursor.execute(
@@ -268,7 +270,26 @@ def _insert_facts(cursor, params: dict, *, scoped: bool, before_refunds=None) ->
         ),
         params,
     )
+    if not scoped:
+        _facts_analyze(cursor, "analytics_refund_fact")
     cursor.execute(_ORDER_RETURN_DAYS.format(fact_scope=by_order("order_shopify_id")), params)
+
+
+# What the statements after the facts join and group them on.
+_FACT_KEYS = {
+    "analytics_order_fact": ("store_id", "order_shopify_id", "day", "customer_shopify_id"),
+    "analytics_refund_fact": ("store_id", "refund_shopify_id", "order_shopify_id", "day"),
+}
+
+
+def _facts_analyze(cursor, table: str) -> None:
+    """Statistics of the facts a rebuild has just written, seen by the rest of its transaction.
+
+    Statistics from before the rebuild describe another table: a first sync's recent month, or
+    none. With them, the product rollup looked up 100,000 orders' lines one by one and spilled
+    its aggregate to disk (0.84 s of a 3.2 s rebuild), and after a store's facts had been
+    analyzed empty, setting the orders' return days took over ten minutes."""
+    cursor.execute(f"ANALYZE {table} ({', '.join(_FACT_KEYS[table])})")
 
 
 def _refresh_days(cursor, params: dict, *, scoped: bool) -> None:
