@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cpu_meter import CpuMeter
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get(
@@ -188,7 +190,8 @@ def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> 
             run = SyncRun.objects.create(store=store, kind="full", resources=["orders"])
             wal_before = _wal_position()
             started = time.perf_counter()
-            run = run_execute(run_id=run.pk)
+            with CpuMeter() as first_cpu:
+                run = run_execute(run_id=run.pk)
             total = time.perf_counter() - started
             first_wal = _wal_bytes_since(wal_before)
             assert run.status == "succeeded", run.error_message
@@ -198,7 +201,8 @@ def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> 
             again = SyncRun.objects.create(store=store, kind="full", resources=["orders"])
             wal_before = _wal_position()
             started = time.perf_counter()
-            again = run_execute(run_id=again.pk)
+            with CpuMeter() as again_cpu:
+                again = run_execute(run_id=again.pk)
             again_total = time.perf_counter() - started
             again_wal = _wal_bytes_since(wal_before)
             assert again.status == "succeeded", again.error_message
@@ -228,6 +232,11 @@ def single_store(orders: int, latency_ms: int = 0, plan: str = "enterprise") -> 
         print(
             f"database log (WAL) written: first sync {first_wal / 2**20:,.0f} MB, "
             f"the same sync again {again_wal / 2**20:,.0f} MB"
+        )
+        print(
+            f"CPU: first sync PostgreSQL {first_cpu.database:.1f} s + syncing process "
+            f"{first_cpu.own:.1f} s, the same sync again {again_cpu.database:.1f} s + "
+            f"{again_cpu.own:.1f} s"
         )
         print(f"peak memory of the syncing process: {peak_mb:.0f} MB")
     finally:
