@@ -23,6 +23,7 @@ from django.db import DataError, IntegrityError, OperationalError, connection, t
 from django_tenants.utils import schema_context
 
 from shopify_sync.client import ShopifyError
+from shopify_sync.selectors import refund_ids_with_lines
 from shopify_sync.writer import (
     RESOURCE_TABLES,
     TABLES,
@@ -369,24 +370,14 @@ def block_write(*, resource: str, block: bytes, store_id: int, seen_at: datetime
 
 def _refunds_needing_lines(*, store_id: int, refunds: list[tuple[int, int]]):
     """The block's refunds whose lines and shipping must be fetched: those just written, which
-    the write left in the staging table (it takes unchanged rows out), and unchanged ones without
-    a line stored (a run that stopped before their lines came, or a refund of shipping only).
-
-    A refund cannot be edited, so an unchanged one has the lines it had: the daily reconciling
-    sync would otherwise query Shopify again for every refund the store ever made."""
-    refund_table = TABLES["refunds"]
+    the write left in the staging table (it takes unchanged rows out), and unchanged ones
+    without a line stored (see selectors.refund_ids_with_lines). Without this, the daily
+    reconciling sync would query Shopify again for every refund the store ever made."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT shopify_id FROM {stage_name(refund_table)}")  # noqa: S608
+        cursor.execute(f"SELECT shopify_id FROM {stage_name(TABLES['refunds'])}")  # noqa: S608
         written = {refund_id for (refund_id,) in cursor.fetchall()}
-        unchanged = [refund_id for refund_id, _ in refunds if refund_id not in written]
-        with_lines: set[int] = set()
-        if unchanged:
-            cursor.execute(
-                f"SELECT DISTINCT refund_shopify_id FROM {TABLES['refund_lines'].table} "  # noqa: S608
-                "WHERE store_id = %s AND refund_shopify_id = ANY(%s)",
-                [store_id, unchanged],
-            )
-            with_lines = {refund_id for (refund_id,) in cursor.fetchall()}
+    unchanged = [refund_id for refund_id, _ in refunds if refund_id not in written]
+    with_lines = refund_ids_with_lines(store_id=store_id, refund_ids=unchanged)
     return [refund for refund in refunds if refund[0] not in with_lines]
 
 

@@ -14,6 +14,23 @@ ACTIVE_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 RESOURCE_MODELS = (("customers", Customer), ("products", Product), ("orders", Order))
 
 
+def refund_ids_with_lines(*, store_id: int, refund_ids: list[int]) -> set[int]:
+    """Those of the refunds that have at least one line stored.
+
+    A refund cannot be edited, so one whose lines are stored needs no second query to Shopify.
+    One stored without lines may have lost them to a run that stopped, or be a refund of
+    shipping only: its lines are asked for again."""
+    if not refund_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT refund_shopify_id FROM shopify_sync_refundlineitem "
+            "WHERE store_id = %s AND refund_shopify_id = ANY(%s)",
+            [store_id, list(refund_ids)],
+        )
+        return {refund_id for (refund_id,) in cursor.fetchall()}
+
+
 def stores_record_totals(*, store_ids: list[int]) -> dict[int, dict[str, int]]:
     """Records stored per store and resource, not counting soft-deleted ones: one query."""
     totals = {store_id: {name: 0 for name, _model in RESOURCE_MODELS} for store_id in store_ids}

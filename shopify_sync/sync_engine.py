@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shopify_sync import bulk_load, queries, readers, rollup_hooks, writer
+from shopify_sync import bulk_load, queries, readers, rollup_hooks, selectors, writer
 from shopify_sync.client import (
     ShopifyAccessDenied,
     ShopifyAuthError,
@@ -219,6 +219,15 @@ def _fetch_refund_lines(ctx: RunContext, refunds, *, seen_at, refresh_rollups: b
         _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=refresh_rollups)
 
 
+def _refunds_to_fetch(ctx: RunContext, refunds: list[tuple[int, int]]):
+    """An updated order's refunds whose lines are not stored yet: an order comes back with
+    every refund it ever had, whatever changed on it."""
+    stored = selectors.refund_ids_with_lines(
+        store_id=ctx.store.pk, refund_ids=[refund_id for refund_id, _ in refunds]
+    )
+    return [refund for refund in refunds if refund[0] not in stored]
+
+
 def full_sync_resource(ctx: RunContext, resource: str) -> None:
     """Reads the whole resource through bulk exports, then marks what was not seen deleted."""
     saved = ctx.run.checkpoint.get(f"{resource}_seen_at")
@@ -380,10 +389,9 @@ def incremental_sync_resource(ctx: RunContext, resource: str) -> None:
         seen_at = timezone.now()
         with transaction.atomic():
             _commit_batch(ctx, batch, seen_at=seen_at, refresh_rollups=False)
-            if batch.refunds_without_lines:
-                _fetch_refund_lines(
-                    ctx, batch.refunds_without_lines, seen_at=seen_at, refresh_rollups=False
-                )
+            refunds = _refunds_to_fetch(ctx, batch.refunds_without_lines)
+            if refunds:
+                _fetch_refund_lines(ctx, refunds, seen_at=seen_at, refresh_rollups=False)
             if ctx.changed_orders:
                 rollup_hooks.orders_changed(store_id=ctx.store.pk, order_ids=ctx.changed_orders)
                 ctx.changed_orders = set()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from analytics.models import DailySales
+from shopify_simulator.graphql_api import GraphQLService
 from shopify_sync.models import (
     Customer,
     LineItem,
@@ -113,6 +114,38 @@ def test_a_refund_months_after_the_order_arrives_with_the_order(
             )
         ]
         assert max(ages) > 30, ages  # refunds of old orders, brought by the orders' updatedAt
+        assert_matches_shopify(simulator, "initech", store)
+
+
+def test_an_edited_order_does_not_ask_again_for_the_lines_of_its_stored_refunds(
+    simulator, celery_worker, tenant_a, cleanup_stores, monkeypatch
+):
+    """An order comes back with every refund it ever had. A refund cannot be edited, so only
+    the new ones' lines are asked for: each asked-for refund costs a query to Shopify."""
+    store = _connect_and_sync(simulator, "initech", tenant_a, cleanup_stores)
+    state = simulator.simulator.shop("initech").state
+    with state.lock:
+        refunded = [i for i in range(state.order_count) if state.order(i).refunds][:3]
+        assert refunded
+        for index in refunded:
+            order = state.editable_order(index)
+            order.tags = sorted({*order.tags, "reviewed"})
+            state.save_order(order, state.clock.now())
+    new_refunds = simulator.advance("initech", minutes=1, refunds=2)["ids"]["refunds"]
+
+    asked: list[str] = []
+    handle = GraphQLService.handle
+
+    def recording(service, shop, token, version, body):
+        if isinstance(body, dict) and "refundLineItems" in (body.get("query") or ""):
+            asked.extend((body.get("variables") or {}).get("ids") or [])
+        return handle(service, shop, token, version, body)
+
+    monkeypatch.setattr(GraphQLService, "handle", recording)
+    with schema_context(tenant_a.schema_name):
+        run = _sync(store, "incremental")
+        assert run.stats["orders"]["updated"] >= len(refunded)
+        assert sorted(asked) == sorted(new_refunds)
         assert_matches_shopify(simulator, "initech", store)
 
 
