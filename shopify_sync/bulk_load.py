@@ -22,6 +22,7 @@ import psycopg.errors
 from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django_tenants.utils import schema_context
 
+from shopify_sync import rollup_hooks
 from shopify_sync.client import ShopifyError
 from shopify_sync.selectors import refund_ids_with_lines
 from shopify_sync.writer import (
@@ -365,7 +366,22 @@ def block_write(*, resource: str, block: bytes, store_id: int, seen_at: datetime
             )
         if staged.refunds:
             staged.refunds = _refunds_needing_lines(store_id=store_id, refunds=staged.refunds)
+        if resource == "orders" and (staged.refunds or _rows_written(staged.tables)):
+            rollup_hooks.store_changed(store_id=store_id)
     return staged
+
+
+def _rows_written(tables: tuple[str, ...]) -> bool:
+    """Whether the block's write stored any row: it leaves in the staging tables the rows it
+    wrote, having taken out those exactly as stored. (Its counts of updated rows count only
+    rows with a newer `updatedAt`, and line items have none.)"""
+    exists = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {stage_name(TABLES[table])})"  # noqa: S608
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {exists}")
+        return cursor.fetchone()[0]
 
 
 def _refunds_needing_lines(*, store_id: int, refunds: list[tuple[int, int]]):

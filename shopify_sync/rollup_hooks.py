@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from analytics.services import rollups_refresh
+from shopify_sync.models import StaleRollups
 from shopify_sync.writer import TABLES
 
 # The columns a rollup rebuild filters, joins and groups the raw tables on.
@@ -32,6 +33,17 @@ def store_rebuilt(*, store_id: int, before_refunds=None) -> None:
         for table, columns in _REBUILD_READS.items():
             cursor.execute(f"ANALYZE {TABLES[table].table} ({', '.join(columns)})")
     rollups_refresh(store_id=store_id, before_refunds=before_refunds)
+    StaleRollups.objects.filter(store_id=store_id).delete()
+
+
+def store_changed(*, store_id: int) -> None:
+    """Records, in the calling transaction, that a full sync changed rows of the store that
+    its final rebuild must bring into the rollups."""
+    StaleRollups.objects.create(store_id=store_id)
+
+
+def store_rebuild_needed(*, store_id: int) -> bool:
+    return StaleRollups.objects.filter(store_id=store_id).exists()
 
 
 class StoreRebuild:
@@ -50,6 +62,10 @@ class StoreRebuild:
         self._thread: threading.Thread | None = None
         self._refunds_in = threading.Event()
         self._error: BaseException | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def start(self) -> None:
         if connection.in_atomic_block:

@@ -260,8 +260,12 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
         # and the rollup rebuild starts while the last refund lines arrive.
         nonlocal deleted
         deleted = _mark_unseen_deleted(ctx, resource, seen_at)
-        if rebuild is not None:
+        if rebuild is not None and rebuild_needed():
             rebuild.start()
+
+    def rebuild_needed() -> bool:
+        # A reconciling sync that found every order as stored leaves the rollups as they are.
+        return first_full_sync or rollup_hooks.store_rebuild_needed(store_id=ctx.store.pk)
 
     try:
         for number, search in enumerate(searches):
@@ -287,9 +291,12 @@ def full_sync_resource(ctx: RunContext, resource: str) -> None:
             deleted = _mark_unseen_deleted(ctx, resource, seen_at)
         ctx.count(resource, "deleted", deleted)
         with transaction.atomic():
-            if rebuild is not None:
+            if rebuild is not None and (rebuild.started or rebuild_needed()):
                 rebuild.finish()
                 ctx.changed_orders = set()  # the rebuild counted them
+            elif ctx.changed_orders:
+                rollup_hooks.orders_changed(store_id=ctx.store.pk, order_ids=ctx.changed_orders)
+                ctx.changed_orders = set()
             _cursor_after_full_sync(ctx, resource, seen_at)
     finally:
         if rebuild is not None:
@@ -373,6 +380,8 @@ def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
             )
             if table == resource:
                 deleted += count
+            if count and resource == "orders":
+                rollup_hooks.store_changed(store_id=ctx.store.pk)
         writer.unchanged_forget(store_id=ctx.store.pk, resources=TABLES_OF[resource])
         ctx.checkpoint(**{done: deleted})
     return deleted
