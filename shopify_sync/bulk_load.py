@@ -285,8 +285,8 @@ def block_stage(*, resource: str, block: bytes) -> StagedBlock:
     tables = TABLES_OF_EXPORT[resource]
     staged = StagedBlock(tables=tables)
     with connection.cursor() as cursor:
-        # The raw table is never analyzed, so the planner guesses it 20 times larger than a
-        # block and compiles the orders statement with JIT: 30 ms per block, for a statement
+        # The raw table is never analyzed: the planner guessed 186,000 orders in a block of
+        # 4,500 and compiled the orders statement with JIT, 30 ms per block for a statement
         # that takes 40 ms without it.
         cursor.execute("SET LOCAL jit = off")
         _raw_stage_prepare(cursor)
