@@ -6,7 +6,15 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from shopify_sync.models import Customer, Order, Product, Store, SyncCursor, SyncRun
+from shopify_sync.models import (
+    Customer,
+    Order,
+    Product,
+    RefundLineItem,
+    Store,
+    SyncCursor,
+    SyncRun,
+)
 
 ACTIVE_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 
@@ -24,7 +32,7 @@ def refund_ids_with_lines(*, store_id: int, refund_ids: list[int]) -> set[int]:
         return set()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT refund_shopify_id FROM shopify_sync_refundlineitem "
+            f"SELECT DISTINCT refund_shopify_id FROM {RefundLineItem._meta.db_table} "  # noqa: S608
             "WHERE store_id = %s AND refund_shopify_id = ANY(%s)",
             [store_id, list(refund_ids)],
         )

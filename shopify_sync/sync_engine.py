@@ -370,6 +370,7 @@ def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
     visible_since = _orders_visible_since(ctx.store) if resource == "orders" else None
     deleted = 0
     with transaction.atomic():
+        any_deleted = False
         for table in TABLES_OF[resource]:
             count = writer.unseen_mark_deleted(
                 store_id=ctx.store.pk,
@@ -380,8 +381,9 @@ def _mark_unseen_deleted(ctx: RunContext, resource: str, seen_at) -> int:
             )
             if table == resource:
                 deleted += count
-            if count and resource == "orders":
-                rollup_hooks.store_changed(store_id=ctx.store.pk)
+            any_deleted = any_deleted or count > 0
+        if any_deleted and resource == "orders":
+            rollup_hooks.store_changed(store_id=ctx.store.pk)
         writer.unchanged_forget(store_id=ctx.store.pk, resources=TABLES_OF[resource])
         ctx.checkpoint(**{done: deleted})
     return deleted
